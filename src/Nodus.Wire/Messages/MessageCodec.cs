@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Framing;
+
+namespace Nodus.Wire.Messages;
+
+/// <summary>The registry of known commands and the payload encoder/decoder that uses each message's ReadWrite.</summary>
+public static class MessageCodec
+{
+    private static readonly FrozenDictionary<string, Func<IMessage>> Factories = new Dictionary<string, Func<IMessage>>
+    {
+        [VersionMessage.CommandName] = () => new VersionMessage(),
+        [VerackMessage.CommandName] = () => new VerackMessage(),
+        [PingMessage.CommandName] = () => new PingMessage(),
+        [PongMessage.CommandName] = () => new PongMessage(),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static IEnumerable<string> KnownCommands => Factories.Keys;
+
+    public static bool IsKnown(string command) => Factories.ContainsKey(command);
+
+    public static byte[] EncodePayload(IMessage message)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var s = WireStream.ForWriting(buffer);
+        message.ReadWrite(ref s);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a payload whose checksum has been verified. Never throws for malformed input.</summary>
+    public static FrameResult Decode(string command, in ReadOnlySequence<byte> payload)
+    {
+        if (!Factories.TryGetValue(command, out var factory))
+            return new FrameResult(ReadStatus.UnknownCommand, null, command, 0, null);
+        var message = factory();
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> span;
+            if (payload.IsSingleSegment) span = payload.FirstSpan;
+            else
+            {
+                rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+                payload.CopyTo(rented);
+                span = rented.AsSpan(0, (int)payload.Length);
+            }
+            var s = WireStream.ForReading(span);
+            message.ReadWrite(ref s);
+            s.EnsureEnd(command);
+            return new FrameResult(ReadStatus.Message, message, command, 0, null);
+        }
+        catch (WireFormatException e)
+        {
+            return FrameResult.Fail($"malformed {command}: {e.Message}");
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}
