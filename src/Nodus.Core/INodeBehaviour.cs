@@ -1,0 +1,27 @@
+using Nodus.Core.Peers;
+using Nodus.Wire.Messages;
+
+namespace Nodus.Core;
+
+/// <summary>
+/// A node-wide protocol component (rust-libp2p's NetworkBehaviour): chain sync, address manager, relay, DHT. The
+/// engine owns connections and the handshake; behaviours see established peers and the messages after verack, and
+/// act through the <see cref="NodeContext"/> they were built with. All methods run on the engine's single thread.
+/// </summary>
+public interface INodeBehaviour
+{
+    /// <summary>The handshake with <paramref name="peer"/> completed.</summary>
+    void OnPeerReady(Peer peer, long now);
+
+    /// <summary>An established peer's connection ended.</summary>
+    void OnPeerClosed(Peer peer, long now);
+
+    /// <summary>A message from an established peer. Returns true when this behaviour handled it.</summary>
+    bool OnMessage(Peer peer, IMessage message, long now);
+
+    /// <summary>Called when <paramref name="now"/> has reached <see cref="NextWakeup"/> (or later).</summary>
+    void OnTimer(long now);
+
+    /// <summary>When this behaviour next needs <see cref="OnTimer"/>, or <see cref="Time.Never"/>.</summary>
+    long NextWakeup { get; }
+}

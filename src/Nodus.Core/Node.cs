@@ -1,0 +1,206 @@
+using System.Net;
+using Nodus.Core.Peers;
+using Nodus.Wire.Messages;
+
+namespace Nodus.Core;
+
+/// <summary>
+/// The sans-IO engine of one node (quinn-proto's shape). The runtime feeds it inputs — a connection opened or
+/// closed, a decoded message, a framing error, a timer — each with the current time, then drains
+/// <see cref="TryPollOutput"/> and sleeps until <see cref="NextWakeup"/>. The engine owns the peer table and the
+/// handshake; node-wide protocols are <see cref="INodeBehaviour"/>s. It is single-threaded and deterministic
+/// given its seed and inputs: the real runtime and the simulator drive this same class.
+/// </summary>
+public sealed class Node
+{
+    private readonly Queue<NodeOutput> _outputs = new();
+    private readonly Dictionary<PeerId, Peer> _peers = [];
+    private readonly Dictionary<PeerId, ulong> _versionNonces = [];
+    private readonly List<INodeBehaviour> _behaviours = [];
+    private readonly PeerSession _session;
+    private long _nextPeerId;
+    private long _startedAt;
+
+    public Node(NodeOptions options, Random random)
+    {
+        Context = new NodeContext(options, random, _outputs, _peers);
+        _session = new PeerSession(Context, nonce => _versionNonces.ContainsValue(nonce));
+        foreach (var ep in options.Connect.Concat(options.AddNodes)) AddedNodes.Add(ep);
+    }
+
+    public NodeContext Context { get; }
+    public NodeOptions Options => Context.Options;
+    public AddedNodes AddedNodes { get; } = new();
+    public IReadOnlyCollection<Peer> Peers => _peers.Values;
+    public long StartedAt => _startedAt;
+
+    public void AddBehaviour(INodeBehaviour behaviour) => _behaviours.Add(behaviour);
+
+    public T? GetBehaviour<T>() where T : class, INodeBehaviour => _behaviours.OfType<T>().FirstOrDefault();
+
+    public Peer? GetPeer(PeerId id) => _peers.GetValueOrDefault(id);
+
+    public void Start(long now)
+    {
+        _startedAt = now;
+        DialAddedNodes(now);
+    }
+
+    /// <summary>A connection opened (inbound accepted or outbound dial succeeded). Returns its id.</summary>
+    public PeerId OnConnected(IPEndPoint remote, ConnectionType type, long now)
+    {
+        var id = new PeerId(++_nextPeerId);
+        var peer = new Peer(id, remote, type, now);
+        _peers.Add(id, peer);
+        if (type == ConnectionType.Manual && AddedNodes.Find(remote) is { } added)
+        {
+            added.Dialing = false;
+            added.Connected = id;
+        }
+        Context.Log(LogSeverity.Information, $"connection {id} opened: {remote} {type.ToRpcName()}");
+        ulong nonce = PeerSession.NextNonZero(Context.Random);
+        _versionNonces[id] = nonce;
+        _session.Start(peer, nonce, now);
+        return id;
+    }
+
+    /// <summary>A dial requested by <see cref="DialPeer"/> failed.</summary>
+    public void OnDialFailed(IPEndPoint endPoint, ConnectionType type, string reason, long now)
+    {
+        Context.Log(LogSeverity.Debug, $"dial {endPoint} ({type.ToRpcName()}) failed: {reason}");
+        if (AddedNodes.Find(endPoint) is { } added)
+        {
+            added.Dialing = false;
+            added.NextAttempt = now + AddedNodes.RetryInterval;
+        }
+    }
+
+    public void OnMessage(PeerId id, IMessage message, int wireSize, long now)
+    {
+        if (!_peers.TryGetValue(id, out var peer)) return;
+        peer.Traffic.RecordReceived(message.Command, wireSize, known: true, now);
+        if (peer.State == HandshakeState.Closing) return;
+
+        ulong nonce = _versionNonces.GetValueOrDefault(id);
+        if (_session.Handle(peer, message, now, nonce, out bool established))
+        {
+            if (established)
+            {
+                _versionNonces.Remove(id);
+                Context.Log(LogSeverity.Information,
+                    $"connection {id} established: {peer.Remote} version {peer.Version} {peer.UserAgent} height {peer.StartHeight}");
+                foreach (var b in _behaviours) b.OnPeerReady(peer, now);
+            }
+            return;
+        }
+        foreach (var b in _behaviours)
+        {
+            if (peer.State == HandshakeState.Closing) return;
+            if (b.OnMessage(peer, message, now)) return;
+        }
+    }
+
+    /// <summary>A well-framed message with a command we do not know: counted and skipped, as Bitcoin Core does.</summary>
+    public void OnUnknownMessage(PeerId id, string command, int wireSize, long now)
+    {
+        if (!_peers.TryGetValue(id, out var peer)) return;
+        peer.Traffic.RecordReceived(command, wireSize, known: false, now);
+        if (peer.State == HandshakeState.AwaitingVersion)
+            Context.Misbehaving(peer, $"{command} before version");
+    }
+
+    /// <summary>The runtime could not frame or decode the peer's bytes.</summary>
+    public void OnProtocolError(PeerId id, string reason, long now)
+    {
+        if (_peers.TryGetValue(id, out var peer)) Context.Misbehaving(peer, reason);
+    }
+
+    /// <summary>The runtime sent a frame of <paramref name="bytes"/> to the peer.</summary>
+    public void RecordSent(PeerId id, string command, int bytes, long now)
+    {
+        if (_peers.TryGetValue(id, out var peer)) peer.Traffic.RecordSent(command, bytes, now);
+    }
+
+    /// <summary>The connection is gone (closed by us, by the peer, or by a socket error).</summary>
+    public void OnDisconnected(PeerId id, long now, string? transportReason = null)
+    {
+        if (!_peers.Remove(id, out var peer)) return;
+        _versionNonces.Remove(id);
+        var reason = peer.CloseReason ?? new DisconnectReason(DisconnectCode.RemoteClosed, transportReason ?? "");
+        Context.Log(LogSeverity.Information, $"connection {id} closed: {peer.Remote} {peer.ConnectionType.ToRpcName()} ({reason})");
+        bool wasEstablished = peer.ReceivedVerack;
+        if (AddedNodes.All.FirstOrDefault(n => n.Connected == id) is { } added)
+        {
+            added.Connected = null;
+            added.NextAttempt = now + AddedNodes.RetryInterval / 12; // reconnect soon, then back off via dial failures
+        }
+        if (wasEstablished)
+            foreach (var b in _behaviours) b.OnPeerClosed(peer, now);
+    }
+
+    public void OnTimer(long now)
+    {
+        foreach (var peer in _peers.Values.ToList())
+            if (PeerSession.NextDeadline(peer) <= now) _session.OnTimer(peer, now);
+        DialAddedNodes(now);
+        foreach (var b in _behaviours)
+            if (b.NextWakeup <= now) b.OnTimer(now);
+    }
+
+    public long NextWakeup
+    {
+        get
+        {
+            long next = AddedNodes.NextWakeup;
+            foreach (var peer in _peers.Values) next = Math.Min(next, PeerSession.NextDeadline(peer));
+            foreach (var b in _behaviours) next = Math.Min(next, b.NextWakeup);
+            return next;
+        }
+    }
+
+    public bool TryPollOutput(out NodeOutput output) => _outputs.TryDequeue(out output!);
+
+    /// <summary>RPC addnode: add keeps the address connected, remove forgets it, onetry dials it once.</summary>
+    public string? AddNode(IPEndPoint endPoint, AddNodeCommand command, long now)
+    {
+        switch (command)
+        {
+            case AddNodeCommand.Add:
+                if (!AddedNodes.Add(endPoint)) return $"node {endPoint} already added (or the list is full)";
+                DialAddedNodes(now);
+                return null;
+            case AddNodeCommand.Remove:
+                return AddedNodes.Remove(endPoint) ? null : $"node {endPoint} has not been added";
+            default:
+                Context.Dial(endPoint, ConnectionType.Manual);
+                return null;
+        }
+    }
+
+    /// <summary>RPC disconnectnode. Returns false when no such peer is connected.</summary>
+    public bool Disconnect(Func<Peer, bool> match)
+    {
+        var peer = _peers.Values.FirstOrDefault(p => p.State != HandshakeState.Closing && match(p));
+        if (peer is null) return false;
+        Context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "disconnectnode"));
+        return true;
+    }
+
+    /// <summary>Closes every connection (node shutdown).</summary>
+    public void Shutdown()
+    {
+        foreach (var peer in _peers.Values.ToList())
+            Context.Close(peer, new DisconnectReason(DisconnectCode.Shutdown, ""));
+    }
+
+    private void DialAddedNodes(long now)
+    {
+        foreach (var added in AddedNodes.Due(now).ToList())
+        {
+            if (_peers.Values.Any(p => p.Remote.Equals(added.EndPoint) && p.State != HandshakeState.Closing)) continue;
+            added.Dialing = true;
+            added.NextAttempt = now + AddedNodes.RetryInterval;
+            Context.Dial(added.EndPoint, ConnectionType.Manual);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Nodus.Core.Peers;
+using Nodus.Wire.Messages;
+
+namespace Nodus.Core;
+
+/// <summary>
+/// What behaviours may use: the node's options, its seeded randomness, the peer table, and the output queue through
+/// which they send, close and dial. Nothing here performs I/O; the runtime drains the queue.
+/// </summary>
+public sealed class NodeContext
+{
+    private readonly Queue<NodeOutput> _outputs;
+    private readonly Dictionary<PeerId, Peer> _peers;
+
+    internal NodeContext(NodeOptions options, Random random, Queue<NodeOutput> outputs, Dictionary<PeerId, Peer> peers)
+    {
+        Options = options;
+        Random = random;
+        _outputs = outputs;
+        _peers = peers;
+    }
+
+    public NodeOptions Options { get; }
+
+    /// <summary>The node's only source of randomness, seeded by the runtime, so a simulation replays exactly.</summary>
+    public Random Random { get; }
+
+    public IReadOnlyDictionary<PeerId, Peer> Peers => _peers;
+
+    /// <summary>Height of the best chain, for our version message. Set by the chain component.</summary>
+    public Func<int> BestHeight { get; set; } = () => 0;
+
+    /// <summary>Called when a peer misbehaves, before it is closed (the ban manager discourages its address).</summary>
+    public event Action<Peer, string>? Misbehaved;
+
+    public IEnumerable<Peer> EstablishedPeers => _peers.Values.Where(p => p.IsEstablished);
+
+    public void Send(Peer peer, IMessage message)
+    {
+        if (peer.State == HandshakeState.Closing) return;
+        _outputs.Enqueue(new SendMessage(peer.Id, message));
+    }
+
+    public void Close(Peer peer, DisconnectReason reason)
+    {
+        if (peer.State == HandshakeState.Closing) return;
+        peer.State = HandshakeState.Closing;
+        peer.CloseReason = reason;
+        _outputs.Enqueue(new ClosePeer(peer.Id, reason));
+    }
+
+    /// <summary>A protocol violation: the peer is disconnected and (once discovery lands) its address discouraged.</summary>
+    public void Misbehaving(Peer peer, string reason)
+    {
+        if (peer.State == HandshakeState.Closing) return;
+        Log(LogSeverity.Information, $"peer {peer.Id} ({peer.Remote}) misbehaved: {reason}");
+        Misbehaved?.Invoke(peer, reason);
+        Close(peer, DisconnectReason.Violation(reason));
+    }
+
+    public void Dial(IPEndPoint endPoint, ConnectionType type) => _outputs.Enqueue(new DialPeer(endPoint, type));
+
+    public void Log(LogSeverity severity, string message) => _outputs.Enqueue(new LogLine(severity, message));
+}

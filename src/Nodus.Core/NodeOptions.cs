@@ -1,0 +1,27 @@
+namespace Nodus.Core;
+
+/// <summary>What a node says about itself in its version message, and its connection limits.</summary>
+public sealed record NodeOptions
+{
+    /// <summary>Bitcoin Core's PROTOCOL_VERSION since 0.21 (BIP 339 wtxid relay era); the issue asks for 70016.</summary>
+    public const int CurrentProtocolVersion = 70016;
+
+    /// <summary>Bitcoin Core's MIN_PEER_PROTO_VERSION: older peers are disconnected after their version.</summary>
+    public const int MinPeerProtocolVersion = 31800;
+
+    /// <summary>NODE_NETWORK: serves the full chain (BIP 159 numbering).</summary>
+    public const ulong NodeNetwork = 1;
+    /// <summary>NODE_WITNESS (BIP 144): serves blocks and transactions with witness data.</summary>
+    public const ulong NodeWitness = 1 << 3;
+
+    public int ProtocolVersion { get; init; } = CurrentProtocolVersion;
+    public ulong Services { get; init; } = NodeNetwork | NodeWitness;
+    public string UserAgent { get; init; } = "/Nodus:0.1.0/";
+    /// <summary>BIP 37 relay flag sent in our version: false asks peers not to announce transactions.</summary>
+    public bool RelayTransactions { get; init; } = true;
+
+    /// <summary>Connect only to these addresses (manual connections), as Bitcoin Core's -connect.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> Connect { get; init; } = [];
+    /// <summary>Keep connections to these addresses in addition to the automatic ones, as -addnode.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> AddNodes { get; init; } = [];
+}

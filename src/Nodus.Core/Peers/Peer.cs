@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace Nodus.Core.Peers;
+
+public enum HandshakeState
+{
+    /// <summary>Connected; nothing exchanged yet (outbound: our version is sent on connect).</summary>
+    AwaitingVersion,
+    /// <summary>Their version received; waiting for their verack.</summary>
+    AwaitingVerack,
+    /// <summary>Both versions acknowledged: the peer is ready for every other message.</summary>
+    Established,
+    /// <summary>We asked the runtime to close it; further input is ignored.</summary>
+    Closing,
+}
+
+/// <summary>
+/// One connection's state: who the peer is (from its version), where the handshake and keep-alive stand, and its
+/// traffic. Node-wide components read it; only the engine and <see cref="PeerSession"/> change the handshake state.
+/// </summary>
+public sealed class Peer
+{
+    public Peer(PeerId id, IPEndPoint remote, ConnectionType type, long connectedAt)
+    {
+        Id = id;
+        Remote = remote;
+        ConnectionType = type;
+        ConnectedAt = connectedAt;
+    }
+
+    public PeerId Id { get; }
+    public IPEndPoint Remote { get; }
+    public ConnectionType ConnectionType { get; internal set; }
+    public bool IsInbound => ConnectionType == ConnectionType.Inbound;
+    public long ConnectedAt { get; }
+
+    public HandshakeState State { get; internal set; } = HandshakeState.AwaitingVersion;
+    public bool IsEstablished => State == HandshakeState.Established;
+    public bool SentVersion { get; internal set; }
+    public bool ReceivedVerack { get; internal set; }
+    public DisconnectReason? CloseReason { get; internal set; }
+
+    // From the peer's version message.
+    public int Version { get; internal set; }
+    public ulong Services { get; internal set; }
+    public string UserAgent { get; internal set; } = "";
+    public int StartHeight { get; internal set; }
+    /// <summary>BIP 37 relay flag: false means the peer wants no transaction announcements.</summary>
+    public bool RelayTransactions { get; internal set; } = true;
+    public long TimeOffsetSeconds { get; internal set; }
+    public IPEndPoint? LocalAddressSeenByPeer { get; internal set; }
+
+    /// <summary>BIP 130: announce new blocks to this peer with headers instead of inv.</summary>
+    public bool PrefersHeaders { get; set; }
+
+    // Keep-alive (BIP 31 ping/pong).
+    public ulong? PingNonce { get; internal set; }
+    public long PingSentAt { get; internal set; }
+    public long NextPingAt { get; internal set; }
+    public long? LastPingTime { get; internal set; }
+    public long? MinPingTime { get; internal set; }
+
+    public TrafficCounters Traffic { get; } = new();
+}

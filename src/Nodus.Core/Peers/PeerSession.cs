@@ -1,0 +1,193 @@
+using System.Net;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
+
+namespace Nodus.Core.Peers;
+
+/// <summary>
+/// The per-connection protocol: the version/verack handshake and the ping/pong keep-alive. Outbound peers speak
+/// first; an inbound peer answers a version with its own version and a verack. Deadlines come from the time the
+/// engine passes in; nothing here reads a clock.
+/// </summary>
+public sealed class PeerSession
+{
+    /// <summary>The handshake must complete within 60 s of connecting (Bitcoin Core's -peertimeout default).</summary>
+    public static readonly long HandshakeTimeout = 60 * Time.Second;
+
+    /// <summary>Bitcoin Core's PING_INTERVAL: 2 minutes between pings.</summary>
+    public static readonly long PingInterval = 2 * Time.Minute;
+
+    /// <summary>Bitcoin Core's TIMEOUT_INTERVAL: a ping unanswered for 20 minutes drops the peer.</summary>
+    public static readonly long PingTimeout = 20 * Time.Minute;
+
+    private readonly NodeContext _context;
+    private readonly Func<ulong, bool> _isOwnNonce;
+
+    public PeerSession(NodeContext context, Func<ulong, bool> isOwnNonce)
+    {
+        _context = context;
+        _isOwnNonce = isOwnNonce;
+    }
+
+    /// <summary>The outbound side sends its version as soon as the connection opens.</summary>
+    public void Start(Peer peer, ulong nonce, long now)
+    {
+        if (peer.IsInbound) return;
+        SendVersion(peer, nonce, now);
+    }
+
+    /// <summary>
+    /// Handles a message during the handshake or a keep-alive message. Returns true when the message was consumed
+    /// here; <paramref name="becameEstablished"/> is set when this message completed the handshake.
+    /// </summary>
+    public bool Handle(Peer peer, IMessage message, long now, ulong inboundNonce, out bool becameEstablished)
+    {
+        becameEstablished = false;
+        switch (message)
+        {
+            case VersionMessage version:
+                OnVersion(peer, version, now, inboundNonce);
+                return true;
+            case VerackMessage:
+                if (peer.State != HandshakeState.AwaitingVerack || peer.ReceivedVerack)
+                {
+                    _context.Misbehaving(peer, peer.State == HandshakeState.AwaitingVersion ? "verack before version" : "duplicate verack");
+                    return true;
+                }
+                peer.ReceivedVerack = true;
+                peer.State = HandshakeState.Established;
+                peer.NextPingAt = now; // measure latency at once, as Bitcoin Core pings a new peer immediately
+                becameEstablished = true;
+                return true;
+        }
+
+        if (peer.State == HandshakeState.AwaitingVersion)
+        {
+            _context.Misbehaving(peer, $"{message.Command} before version");
+            return true;
+        }
+        if (peer.State != HandshakeState.Established)
+        {
+            // Bitcoin Core ignores other messages between version and verack; so do we.
+            _context.Log(LogSeverity.Debug, $"peer {peer.Id}: ignoring {message.Command} before verack");
+            return true;
+        }
+
+        switch (message)
+        {
+            case PingMessage ping:
+                _context.Send(peer, new PongMessage(ping.Nonce));
+                return true;
+            case PongMessage pong:
+                OnPong(peer, pong, now);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnVersion(Peer peer, VersionMessage version, long now, ulong inboundNonce)
+    {
+        if (peer.State != HandshakeState.AwaitingVersion)
+        {
+            _context.Misbehaving(peer, "duplicate version");
+            return;
+        }
+        if (peer.IsInbound && version.Nonce != 0 && _isOwnNonce(version.Nonce))
+        {
+            _context.Close(peer, new DisconnectReason(DisconnectCode.SelfConnection, "connected to self"));
+            return;
+        }
+        if (version.Version < NodeOptions.MinPeerProtocolVersion)
+        {
+            _context.Close(peer, new DisconnectReason(DisconnectCode.ObsoleteVersion, $"protocol version {version.Version}"));
+            return;
+        }
+
+        peer.Version = version.Version;
+        peer.Services = version.Services;
+        peer.UserAgent = SanitizeUserAgent(version.UserAgent);
+        peer.StartHeight = version.StartHeight;
+        peer.RelayTransactions = version.Relay;
+        peer.TimeOffsetSeconds = version.Timestamp - Time.ToUnixSeconds(now);
+        if (version.Receiver.Address is not null && !version.Receiver.Address.Equals(IPAddress.IPv6Any))
+            peer.LocalAddressSeenByPeer = version.Receiver.EndPoint;
+
+        if (peer.IsInbound) SendVersion(peer, inboundNonce, now);
+        _context.Send(peer, new VerackMessage());
+        peer.State = HandshakeState.AwaitingVerack;
+    }
+
+    private void SendVersion(Peer peer, ulong nonce, long now)
+    {
+        var options = _context.Options;
+        _context.Send(peer, new VersionMessage
+        {
+            Version = options.ProtocolVersion,
+            Services = options.Services,
+            Timestamp = Time.ToUnixSeconds(now),
+            Receiver = new NetAddress(peer.Remote, 0),
+            Sender = new NetAddress(new IPEndPoint(IPAddress.IPv6Any, 0), options.Services),
+            Nonce = nonce,
+            UserAgent = options.UserAgent,
+            StartHeight = _context.BestHeight(),
+            Relay = options.RelayTransactions,
+        });
+        peer.SentVersion = true;
+    }
+
+    private void OnPong(Peer peer, PongMessage pong, long now)
+    {
+        // A pong that does not match our outstanding nonce is ignored, as in Bitcoin Core (it may be late).
+        if (peer.PingNonce != pong.Nonce) return;
+        long rtt = now - peer.PingSentAt;
+        peer.LastPingTime = rtt;
+        peer.MinPingTime = peer.MinPingTime is { } min ? Math.Min(min, rtt) : rtt;
+        peer.PingNonce = null;
+    }
+
+    /// <summary>Sends due pings and enforces the handshake and ping deadlines.</summary>
+    public void OnTimer(Peer peer, long now)
+    {
+        if (peer.State == HandshakeState.Closing) return;
+        if (!peer.IsEstablished)
+        {
+            if (now >= peer.ConnectedAt + HandshakeTimeout)
+                _context.Close(peer, new DisconnectReason(DisconnectCode.HandshakeTimeout, "no version/verack within 60 s"));
+            return;
+        }
+        if (peer.PingNonce is not null)
+        {
+            if (now >= peer.PingSentAt + PingTimeout)
+                _context.Close(peer, new DisconnectReason(DisconnectCode.PingTimeout, "no pong within 20 minutes"));
+            return;
+        }
+        if (now >= peer.NextPingAt)
+        {
+            ulong nonce = NextNonZero(_context.Random);
+            peer.PingNonce = nonce;
+            peer.PingSentAt = now;
+            peer.NextPingAt = now + PingInterval;
+            _context.Send(peer, new PingMessage(nonce));
+        }
+    }
+
+    /// <summary>When this peer next needs <see cref="OnTimer"/>.</summary>
+    public static long NextDeadline(Peer peer) => peer.State switch
+    {
+        HandshakeState.Closing => Time.Never,
+        HandshakeState.Established => peer.PingNonce is not null ? peer.PingSentAt + PingTimeout : peer.NextPingAt,
+        _ => peer.ConnectedAt + HandshakeTimeout,
+    };
+
+    public static ulong NextNonZero(Random random)
+    {
+        ulong v;
+        do v = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40); while (v == 0);
+        return v;
+    }
+
+    /// <summary>Keeps only printable characters so a user agent cannot forge log lines or RPC output.</summary>
+    private static string SanitizeUserAgent(string agent) =>
+        new(agent.Where(c => c >= ' ' && c != '\u007f').ToArray());
+}
