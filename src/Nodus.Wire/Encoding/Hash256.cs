@@ -7,9 +7,13 @@ namespace Nodus.Wire.Encoding;
 /// A 32-byte hash in internal (wire) byte order. Bitcoin displays hashes byte-reversed, so
 /// <see cref="ToString"/> and <see cref="Parse"/> use the reversed hex form that block explorers and bitcoin-cli show.
 /// </summary>
-public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>
+public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>, IWireValue<Hash256>
 {
     public const int Size = 32;
+    public static int MinEncodedSize => Size;
+
+    /// <summary>Lets hashes travel in lists (block locators) through <see cref="WireStream.List{T}"/>.</summary>
+    public static void ReadWrite(ref WireStream s, ref Hash256 value) => s.Hash(ref value);
     private readonly ulong _a, _b, _c, _d; // little-endian words of the internal byte order
 
     public static readonly Hash256 Zero;

@@ -14,6 +14,18 @@ public static class MessageCodec
         [VerackMessage.CommandName] = () => new VerackMessage(),
         [PingMessage.CommandName] = () => new PingMessage(),
         [PongMessage.CommandName] = () => new PongMessage(),
+        [GetAddrMessage.CommandName] = () => new GetAddrMessage(),
+        [AddrMessage.CommandName] = () => new AddrMessage(),
+        [InvMessage.CommandName] = () => new InvMessage(),
+        [GetDataMessage.CommandName] = () => new GetDataMessage(),
+        [NotFoundMessage.CommandName] = () => new NotFoundMessage(),
+        [GetBlocksMessage.CommandName] = () => new GetBlocksMessage(),
+        [GetHeadersMessage.CommandName] = () => new GetHeadersMessage(),
+        [HeadersMessage.CommandName] = () => new HeadersMessage(),
+        [BlockMessage.CommandName] = () => new BlockMessage(),
+        [TxMessage.CommandName] = () => new TxMessage(),
+        [SendHeadersMessage.CommandName] = () => new SendHeadersMessage(),
+        [MempoolMessage.CommandName] = () => new MempoolMessage(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> KnownCommands => Factories.Keys;

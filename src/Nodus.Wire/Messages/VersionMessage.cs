@@ -33,11 +33,14 @@ public sealed class VersionMessage : IMessage
         s.UInt64(ref Services);
         s.Int64(ref Timestamp);
         s.Value(ref Receiver);
-        // Fields after addr_recv were added over time; Bitcoin Core reads them only when present.
+        // Fields after addr_recv were added over time; like Bitcoin Core (ProcessMessage "version") we read each
+        // group only when bytes remain, and default the relay flag to true when it is absent (BIP 37).
         if (s.IsReading && s.Remaining == 0) return;
         s.Value(ref Sender);
         s.UInt64(ref Nonce);
+        if (s.IsReading && s.Remaining == 0) return;
         s.VarString(ref UserAgent, MaxUserAgentLength, "version user agent");
+        if (s.IsReading && s.Remaining == 0) return;
         s.Int32(ref StartHeight);
         if (s.IsReading && s.Remaining == 0) { Relay = true; return; }
         s.Bool(ref Relay);

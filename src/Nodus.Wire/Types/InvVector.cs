@@ -18,6 +18,9 @@ public enum InvType : uint
 public struct InvVector : IWireValue<InvVector>, IEquatable<InvVector>
 {
     public const int EncodedSize = 36;
+
+    /// <summary>Entries per inv, getdata or notfound: Bitcoin Core's MAX_INV_SZ (net_processing.cpp).</summary>
+    public const int MaxPerMessage = 50_000;
     public static int MinEncodedSize => EncodedSize;
 
     public InvType Type;

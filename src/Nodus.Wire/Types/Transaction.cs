@@ -81,8 +81,22 @@ public sealed class Transaction : IWireValue<Transaction>
     public bool HasWitness => Inputs.Exists(i => i.Witness is { Length: > 0 });
     public bool IsCoinbase => Inputs.Count == 1 && Inputs[0].PrevOut.IsNull;
 
-    public Hash256 GetHash() => _txid ??= Sha256d.Hash(Serialize(withWitness: false));
-    public Hash256 GetWitnessHash() => _wtxid ??= HasWitness ? Sha256d.Hash(Serialize(withWitness: true)) : GetHash();
+    /// <summary>
+    /// The txid: SHA-256d of the legacy serialization. Computed on first use rather than while decoding, so that
+    /// reading a block hashes its bytes once (the frame checksum) and only callers that need ids pay for them.
+    /// </summary>
+    public Hash256 GetHash() => _txid ??= HashSerialized(withWitness: false);
+
+    /// <summary>The wtxid (BIP 141): SHA-256d of the full serialization; equal to the txid without witness data.</summary>
+    public Hash256 GetWitnessHash() => _wtxid ??= HasWitness ? HashSerialized(withWitness: true) : GetHash();
+
+    private Hash256 HashSerialized(bool withWitness)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var s = WireStream.ForWriting(buffer);
+        ReadWrite(ref s, this, withWitness && HasWitness);
+        return Sha256d.Hash(buffer.WrittenSpan);
+    }
 
     /// <summary>Clears cached ids after a field was changed (a miner rolling the coinbase).</summary>
     public void InvalidateHashes() => _txid = _wtxid = null;
@@ -132,7 +146,6 @@ public sealed class Transaction : IWireValue<Transaction>
     // extended (witness) format; a witness flag with no witness data, or unknown flags, are errors.
     private static void Read(ref WireStream s, Transaction tx)
     {
-        int start = s.Position;
         s.Int32(ref tx.Version);
         byte flags = 0;
         s.List(ref tx.Inputs, MessageHeader.MaxPayloadLength, "inputs");
@@ -158,7 +171,6 @@ public sealed class Transaction : IWireValue<Transaction>
         }
         if (flags != 0) throw new WireFormatException("unknown transaction optional data");
         s.UInt32(ref tx.LockTime);
-        if (!tx.HasWitness) tx._txid = Sha256d.Hash(s.Consumed(start));
     }
 
     private static void WitnessStack(ref WireStream s, ref byte[][] stack)

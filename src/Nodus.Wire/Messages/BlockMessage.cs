@@ -1,0 +1,18 @@
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Wire.Messages;
+
+/// <summary>block: a whole block, the answer to a getdata for a block.</summary>
+public sealed class BlockMessage : IMessage
+{
+    public const string CommandName = "block";
+
+    public Block Block = new();
+
+    public BlockMessage() { }
+    public BlockMessage(Block block) => Block = block;
+
+    public string Command => CommandName;
+    public void ReadWrite(ref WireStream s) => s.Value(ref Block);
+}

@@ -1,0 +1,18 @@
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Wire.Messages;
+
+/// <summary>notfound: answers a getdata for objects the sender does not have.</summary>
+public sealed class NotFoundMessage : IMessage
+{
+    public const string CommandName = "notfound";
+
+    public List<InvVector> Inventory = [];
+
+    public NotFoundMessage() { }
+    public NotFoundMessage(IEnumerable<InvVector> inventory) => Inventory = [.. inventory];
+
+    public string Command => CommandName;
+    public void ReadWrite(ref WireStream s) => s.List(ref Inventory, InvVector.MaxPerMessage, "notfound entries");
+}
