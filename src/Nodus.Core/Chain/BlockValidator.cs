@@ -1,0 +1,141 @@
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Core.Chain;
+
+/// <summary>
+/// Block rules the network layer enforces, with Bitcoin Core's reason strings: the context-free CheckBlock
+/// (proof of work, merkle root and its mutation, sizes, coinbase placement, transaction structure, legacy sigops,
+/// duplicates) and the contextual checks (BIP 34 height, weight, witness commitment, the pluggable validator).
+/// </summary>
+public static class BlockValidator
+{
+    /// <summary>True for reasons that may come from a corrupted body of a valid header: the header is not marked invalid.</summary>
+    public static bool IsPossibleMutation(string reason) =>
+        reason is "bad-txnmrklroot" or "bad-txns-duplicate" or "bad-witness-merkle-match" or "unexpected-witness" or "bad-witness-nonce-size";
+
+    public static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork = true)
+    {
+        if (checkProofOfWork)
+        {
+            var pow = HeaderValidator.CheckProofOfWork(block.Header, block.GetHash(), network);
+            if (!pow.IsValid) return pow;
+        }
+
+        var txs = block.Transactions;
+        var txids = new List<Hash256>(txs.Count);
+        foreach (var tx in txs) txids.Add(tx.GetHash());
+        var root = MerkleTree.Root(txids, out bool mutated);
+        if (root != block.Header.MerkleRoot) return ValidationResult.Invalid("bad-txnmrklroot");
+        if (mutated) return ValidationResult.Invalid("bad-txns-duplicate");
+
+        if (txs.Count == 0 || txs.Count * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
+            return ValidationResult.Invalid("bad-blk-length");
+        long baseSize = BlockHeader.EncodedSize + WireStream.CompactSizeLength((ulong)txs.Count);
+        foreach (var tx in txs) baseSize += tx.GetSerializedSize(withWitness: false);
+        if (baseSize * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
+            return ValidationResult.Invalid("bad-blk-length");
+
+        if (!txs[0].IsCoinbase) return ValidationResult.Invalid("bad-cb-missing");
+        for (int i = 1; i < txs.Count; i++)
+            if (txs[i].IsCoinbase) return ValidationResult.Invalid("bad-cb-multiple");
+
+        foreach (var tx in txs)
+        {
+            var check = CheckTransaction(tx);
+            if (!check.IsValid) return check;
+        }
+
+        // The merkle mutation check catches the CVE-2012-2459 duplicates; this catches any other repeated txid.
+        if (new HashSet<Hash256>(txids).Count != txids.Count) return ValidationResult.Invalid("bad-txns-duplicate");
+
+        long sigOps = 0;
+        foreach (var tx in txs) sigOps += SigOps.CountLegacy(tx);
+        if (sigOps * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockSigOpsCost)
+            return ValidationResult.Invalid("bad-blk-sigops");
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>Bitcoin's CheckTransaction: structure only, no inputs looked up.</summary>
+    public static ValidationResult CheckTransaction(Transaction tx)
+    {
+        if (tx.Inputs.Count == 0) return ValidationResult.Invalid("bad-txns-vin-empty");
+        if (tx.Outputs.Count == 0) return ValidationResult.Invalid("bad-txns-vout-empty");
+        if ((long)tx.GetSerializedSize(withWitness: false) * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
+            return ValidationResult.Invalid("bad-txns-oversize");
+
+        long total = 0;
+        foreach (var output in tx.Outputs)
+        {
+            if (output.Value < 0) return ValidationResult.Invalid("bad-txns-vout-negative");
+            if (output.Value > ConsensusLimits.MaxMoney) return ValidationResult.Invalid("bad-txns-vout-toolarge");
+            total += output.Value;
+            if (total > ConsensusLimits.MaxMoney) return ValidationResult.Invalid("bad-txns-txouttotal-toolarge");
+        }
+
+        var spent = new HashSet<OutPoint>();
+        foreach (var input in tx.Inputs)
+            if (!spent.Add(input.PrevOut)) return ValidationResult.Invalid("bad-txns-inputs-duplicate");
+
+        if (tx.IsCoinbase)
+        {
+            int length = tx.Inputs[0].ScriptSig.Length;
+            if (length is < ConsensusLimits.MinCoinbaseScriptLength or > ConsensusLimits.MaxCoinbaseScriptLength)
+                return ValidationResult.Invalid("bad-cb-length");
+        }
+        else
+        {
+            foreach (var input in tx.Inputs)
+                if (input.PrevOut.IsNull) return ValidationResult.Invalid("bad-txns-prevout-null");
+        }
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>Rules that need the block's height (Bitcoin's ContextualCheckBlock, minus lock-time finality).</summary>
+    public static ValidationResult CheckContextual(Block block, int height, NetworkParams network, ITransactionValidator validator)
+    {
+        var coinbase = block.Transactions[0];
+        if (height >= network.Bip34Height && height > 0)
+        {
+            var expected = CoinbaseHeight.Encode(height);
+            var script = coinbase.Inputs[0].ScriptSig;
+            if (script.Length < expected.Length || !script.AsSpan(0, expected.Length).SequenceEqual(expected))
+                return ValidationResult.Invalid("bad-cb-height");
+        }
+
+        var witness = CheckWitness(block);
+        if (!witness.IsValid) return witness;
+
+        long weight = BlockHeader.EncodedSize * ConsensusLimits.WitnessScaleFactor;
+        foreach (var tx in block.Transactions)
+            weight += tx.GetSerializedSize(withWitness: false) * (ConsensusLimits.WitnessScaleFactor - 1) + tx.GetSerializedSize(withWitness: true);
+        weight += WireStream.CompactSizeLength((ulong)block.Transactions.Count) * ConsensusLimits.WitnessScaleFactor;
+        if (weight > ConsensusLimits.MaxBlockWeight) return ValidationResult.Invalid("bad-blk-weight");
+
+        for (int i = 1; i < block.Transactions.Count; i++)
+        {
+            var result = validator.Validate(block.Transactions[i], height);
+            if (!result.IsValid) return result;
+        }
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>BIP 141: witness data only with a matching commitment in the coinbase.</summary>
+    private static ValidationResult CheckWitness(Block block)
+    {
+        var coinbase = block.Transactions[0];
+        int index = WitnessCommitment.FindIndex(coinbase);
+        if (index >= 0)
+        {
+            var reserved = coinbase.Inputs[0].Witness;
+            if (reserved is not { Length: 1 } || reserved[0].Length != 32) return ValidationResult.Invalid("bad-witness-nonce-size");
+            var commitment = WitnessCommitment.Compute(block, reserved[0]);
+            if (!coinbase.Outputs[index].ScriptPubKey.AsSpan(6, 32).SequenceEqual(commitment.ToArray()))
+                return ValidationResult.Invalid("bad-witness-merkle-match");
+            return ValidationResult.Ok;
+        }
+        foreach (var tx in block.Transactions)
+            if (tx.HasWitness) return ValidationResult.Invalid("unexpected-witness");
+        return ValidationResult.Ok;
+    }
+}
