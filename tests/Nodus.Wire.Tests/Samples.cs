@@ -94,6 +94,7 @@ internal static class Samples
             new TxMessage(RandomTransaction(random, witness: false, inputs: 1, outputs: 3)),
             new SendHeadersMessage(),
             new MempoolMessage(),
+            new DandelionTxMessage(RandomTransaction(random, witness: true)),
         ];
     }
 

@@ -29,10 +29,11 @@ public sealed class DandelionPolicy : IRelayPolicy
     private readonly Random _random;
     private int _ownRelay;
 
-    public DandelionPolicy(Random random, long epochLength = DefaultEpochLength, double stemProbability = DefaultStemProbability)
+    public DandelionPolicy(Random random, long epochLength = DefaultEpochLength, double stemProbability = DefaultStemProbability,
+        long outboundMean = DiffusionPolicy.OutboundInterval, long inboundMean = DiffusionPolicy.InboundInterval)
     {
         _random = random;
-        _fluff = new DiffusionPolicy(random);
+        _fluff = new DiffusionPolicy(random, outboundMean, inboundMean);
         EpochLength = epochLength;
         StemProbability = stemProbability;
     }

@@ -26,6 +26,7 @@ public static class MessageCodec
         [TxMessage.CommandName] = () => new TxMessage(),
         [SendHeadersMessage.CommandName] = () => new SendHeadersMessage(),
         [MempoolMessage.CommandName] = () => new MempoolMessage(),
+        [DandelionTxMessage.CommandName] = () => new DandelionTxMessage(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> KnownCommands => Factories.Keys;
