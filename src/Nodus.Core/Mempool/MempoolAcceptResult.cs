@@ -7,7 +7,7 @@ public enum MempoolAcceptStatus
     AlreadyKnown,
     /// <summary>Breaks a context-free consensus rule (no inputs, coinbase, bad values…): the sender misbehaved.</summary>
     Malformed,
-    /// <summary>Rejected by the pluggable <see cref="ITransactionValidator"/>: treated as a consensus failure.</summary>
+    /// <summary>Rejected by the pluggable <see cref="Chain.ITransactionValidator"/>: treated as a consensus failure.</summary>
     Invalid,
     /// <summary>Policy, not consensus (too large to be standard): rejected without blaming the sender.</summary>
     NonStandard,

@@ -1,3 +1,4 @@
+using Nodus.Core.Chain;
 using Nodus.Wire.Encoding;
 using Nodus.Wire.Types;
 
@@ -39,7 +40,11 @@ public sealed class TxMempool
         RecentlyConfirmed = new RecentTxFilter(recentConfirmedCapacity);
     }
 
+    /// <summary>The chain's pluggable consensus validator (shared with block validation).</summary>
     public ITransactionValidator Validator { get; set; }
+
+    /// <summary>Height a transaction would confirm at (tip + 1), for the validator; the chain sets it.</summary>
+    public Func<int> NextBlockHeight { get; set; } = () => 0;
     public long MaxBytes { get; }
     public int MaxCount { get; }
     public int Count => _entries.Count;
@@ -85,7 +90,8 @@ public sealed class TxMempool
         foreach (var input in tx.Inputs)
             if (_spentBy.TryGetValue(input.PrevOut, out var other))
                 return new(MempoolAcceptStatus.DoubleSpend, $"txn-mempool-conflict (with {other})");
-        if (Validator.Validate(tx) is { } reason) return new(MempoolAcceptStatus.Invalid, reason);
+        if (Validator.Validate(tx, NextBlockHeight()) is { IsValid: false } invalid)
+            return new(MempoolAcceptStatus.Invalid, invalid.Reason);
         if (_entries.Count >= MaxCount || Bytes + size > MaxBytes)
             return new(MempoolAcceptStatus.Full, "mempool full");
         return MempoolAcceptResult.Ok;
@@ -184,7 +190,7 @@ public sealed class TxMempool
             var tx = blockTransactions[i];
             if (tx.IsCoinbase || _entries.ContainsKey(tx.GetHash())) continue;
             int size = tx.GetSerializedSize();
-            if (!TransactionChecks.Check(tx, size).IsAccepted || Validator.Validate(tx) is not null) continue;
+            if (!TransactionChecks.Check(tx, size).IsAccepted || !Validator.Validate(tx, NextBlockHeight()).IsValid) continue;
             // A mempool transaction spending the same outpoint arrived after the block: the block's one wins.
             foreach (var input in tx.Inputs)
                 if (_spentBy.TryGetValue(input.PrevOut, out var conflict)) Remove(conflict, "conflict with reorganised block");

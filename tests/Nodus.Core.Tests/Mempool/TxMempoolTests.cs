@@ -1,3 +1,4 @@
+using Nodus.Core.Chain;
 using Nodus.Core.Mempool;
 using Nodus.Core.Tests.Support;
 using Nodus.Wire.Types;
@@ -12,7 +13,7 @@ public sealed class TxMempoolTests
 
     private sealed class RejectAll : ITransactionValidator
     {
-        public string? Validate(Transaction tx) => "script failed";
+        public ValidationResult Validate(Transaction tx, int height) => ValidationResult.Invalid("script failed");
     }
 
     [Fact]

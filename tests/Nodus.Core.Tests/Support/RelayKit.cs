@@ -1,3 +1,4 @@
+using Nodus.Core.Chain;
 using Nodus.Core.Mempool;
 using Nodus.Core.Relay;
 using Nodus.Wire.Encoding;
