@@ -1,0 +1,111 @@
+using Nodus.Core.Peers;
+
+namespace Nodus.Sim.Engine;
+
+/// <summary>
+/// One virtual TCP connection between simulated nodes A (the dialer) and B (the acceptor). Each side is open from
+/// its OnConnected until its OnDisconnected. Arrival times per direction only grow, so the stream stays in order
+/// (TCP is FIFO even when latency samples are not).
+/// </summary>
+internal struct VirtualConnection
+{
+    public int A, B;
+    public PeerId PeerA, PeerB;
+    public ConnectionType Type;
+    public bool OpenA, OpenB;
+    /// <summary>The dial failed or was abandoned: the pending DialComplete must not open A's side.</summary>
+    public bool Aborted;
+    public long LastArrivalAtA, LastArrivalAtB;
+    /// <summary>Events in the queue that refer to this connection; the slot is reused only when none are left.</summary>
+    public int Pending;
+
+    public readonly bool IsDone => !OpenA && !OpenB && Pending == 0;
+}
+
+/// <summary>Which connection a node's peer id belongs to.</summary>
+internal readonly record struct PeerLink(PeerId Peer, int Connection);
+
+/// <summary>
+/// The connection table and each node's peer-id → connection map. Per node a small array searched linearly: a node has
+/// tens of connections (bounded by the engine's limits), and this costs far less memory than a dictionary per node.
+/// </summary>
+internal sealed class ConnectionTable
+{
+    private VirtualConnection[] _connections = new VirtualConnection[1024];
+    private readonly Stack<int> _free = new();
+    private readonly PeerLink[]?[] _links;
+    private readonly int[] _linkCount;
+    private int _used;
+
+    public ConnectionTable(int nodes)
+    {
+        _links = new PeerLink[]?[nodes];
+        _linkCount = new int[nodes];
+    }
+
+    public int Open { get; private set; }
+
+    public ref VirtualConnection this[int id] => ref _connections[id];
+
+    public int Create(int a, int b, ConnectionType type)
+    {
+        int id;
+        if (_free.Count > 0) id = _free.Pop();
+        else
+        {
+            if (_used == _connections.Length) Array.Resize(ref _connections, _connections.Length * 2);
+            id = _used++;
+        }
+        _connections[id] = new VirtualConnection { A = a, B = b, Type = type };
+        Open++;
+        return id;
+    }
+
+    /// <summary>Frees the slot once neither side is open and no event can refer to it any more.</summary>
+    public void Release(int id)
+    {
+        _connections[id] = default;
+        _free.Push(id);
+        Open--;
+    }
+
+    public void Link(int node, PeerId peer, int connection)
+    {
+        var links = _links[node] ??= new PeerLink[4];
+        if (_linkCount[node] == links.Length)
+        {
+            Array.Resize(ref links, links.Length * 2);
+            _links[node] = links;
+        }
+        links[_linkCount[node]++] = new PeerLink(peer, connection);
+    }
+
+    public void Unlink(int node, PeerId peer)
+    {
+        var links = _links[node];
+        if (links is null) return;
+        int n = _linkCount[node];
+        for (int i = 0; i < n; i++)
+        {
+            if (links[i].Peer != peer) continue;
+            links[i] = links[n - 1];
+            links[n - 1] = default;
+            _linkCount[node] = n - 1;
+            return;
+        }
+    }
+
+    public int Find(int node, PeerId peer)
+    {
+        var links = _links[node];
+        if (links is null) return -1;
+        int n = _linkCount[node];
+        for (int i = 0; i < n; i++)
+            if (links[i].Peer == peer) return links[i].Connection;
+        return -1;
+    }
+
+    public int LinkCount(int node) => _linkCount[node];
+
+    public ReadOnlySpan<PeerLink> Links(int node) => _links[node] is { } l ? l.AsSpan(0, _linkCount[node]) : default;
+}

@@ -1,0 +1,466 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Nodus.Core;
+using Nodus.Core.Peers;
+using Nodus.Sim.Metrics;
+using Nodus.Sim.Network;
+using Nodus.Wire.Messages;
+
+namespace Nodus.Sim.Engine;
+
+/// <summary>
+/// The simulated runtime: it owns N real <see cref="Node"/> engines, a virtual clock and a modelled network, and
+/// does for them what Nodus.Net does with sockets — feed inputs, drain outputs, wake them at NextWakeup. A message
+/// waits for the sender's upload link, then takes the model's latency plus its size over the slower of the two
+/// access links (and waits for the receiver's download link if busy); dials take one round trip.
+/// </summary>
+public sealed class SimRuntime
+{
+    /// <summary>Every simulated node listens on Bitcoin's port; its address encodes its index (10.0.0.0/8).</summary>
+    public const int ListenPort = 8333;
+
+    /// <summary>Bitcoin Core's nConnectTimeout (DEFAULT_CONNECT_TIMEOUT = 5000 ms): a dial into a black hole fails after it.</summary>
+    public static readonly long ConnectTimeout = 5 * Time.Second;
+
+    /// <summary>Most nodes 10.0.0.0/8 can number (index + 1 in the low 24 bits).</summary>
+    public const int MaxNodes = (1 << 24) - 2;
+
+    private readonly Node?[] _nodes;
+    private readonly bool[] _alive;
+    private readonly long[] _uploadFreeAt;
+    private readonly long[] _downloadFreeAt;
+    private readonly long[] _timerAt;
+    private readonly IPEndPoint?[] _endPoints;
+    private readonly ConnectionTable _connections;
+    private readonly EventQueue _queue = new();
+    private readonly List<Partition> _partitions = [];
+    private readonly MessageSizeCache _sizes = new();
+    private readonly Random _network;
+    private readonly Func<int, Random, Node> _factory;
+
+    public SimRuntime(int nodes, long seed, INetworkModel network, Func<int, Random, Node> factory, long startTime = 0)
+    {
+        if (nodes < 1 || nodes > MaxNodes) throw new ArgumentOutOfRangeException(nameof(nodes), $"1..{MaxNodes}");
+        NodeCount = nodes;
+        Seed = seed;
+        Network = network;
+        _factory = factory;
+        _nodes = new Node?[nodes];
+        _alive = new bool[nodes];
+        _uploadFreeAt = new long[nodes];
+        _downloadFreeAt = new long[nodes];
+        _timerAt = new long[nodes];
+        Array.Fill(_timerAt, Time.Never);
+        _endPoints = new IPEndPoint?[nodes];
+        _connections = new ConnectionTable(nodes);
+        _network = new Random(SeedFor(seed, -1));
+        Now = startTime;
+        Traffic = new TrafficStats(nodes);
+    }
+
+    public int NodeCount { get; }
+    public long Seed { get; }
+    public INetworkModel Network { get; }
+    public long Now { get; private set; }
+    public long EventsProcessed { get; private set; }
+    public long MessagesDropped { get; private set; }
+    public TrafficStats Traffic { get; }
+    public int OpenConnections => _connections.Open;
+    public int PendingEvents => _queue.Count;
+
+    /// <summary>Called after a node handled a delivered message: (receiver, its peer id, sender, message, now).</summary>
+    public Action<int, PeerId, int, IMessage, long>? MessageDelivered { get; set; }
+
+    /// <summary>Called once per side when a connection's handshake completes: (node, peer, remote node, now).</summary>
+    public Action<int, Peer, int, long>? PeerEstablished { get; set; }
+
+    /// <summary>Called for every log line a node emits (for debugging; off by default).</summary>
+    public Action<int, LogLine>? Log { get; set; }
+
+    public Node? GetNode(int index) => _nodes[index];
+    public bool IsAlive(int index) => _alive[index];
+    public IReadOnlyList<Partition> Partitions => _partitions;
+    public void AddPartition(Partition partition) => _partitions.Add(partition);
+
+    /// <summary>A per-purpose seed: the node index (or a negative purpose code) mixed into the run's seed (SplitMix64).</summary>
+    public static int SeedFor(long seed, long purpose)
+    {
+        ulong z = (ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(purpose + 2);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
+    }
+
+    public IPEndPoint EndPointOf(int index) => _endPoints[index] ??= new IPEndPoint(
+        new IPAddress([10, (byte)((index + 1) >> 16), (byte)((index + 1) >> 8), (byte)(index + 1)]), ListenPort);
+
+    /// <summary>The node behind a simulated address, or -1.</summary>
+    public int IndexOf(IPEndPoint endPoint)
+    {
+        if (endPoint.Port != ListenPort || endPoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) return -1;
+        Span<byte> b = stackalloc byte[4];
+        if (!endPoint.Address.TryWriteBytes(b, out _) || b[0] != 10) return -1;
+        int index = ((b[1] << 16) | (b[2] << 8) | b[3]) - 1;
+        return index >= 0 && index < NodeCount ? index : -1;
+    }
+
+    // ---- scheduling -------------------------------------------------------------------------------------------
+
+    /// <summary>Schedules node <paramref name="index"/> to start (listen) at <paramref name="at"/>.</summary>
+    public void ScheduleStart(int index, long at) => _queue.Schedule(at, new SimEvent(EventKind.Start, index, -1, null, 0));
+
+    /// <summary>Schedules node <paramref name="index"/> to dial its <see cref="PlannedOutbound"/> at <paramref name="at"/>.</summary>
+    public void ScheduleConnect(int index, long at) => _queue.Schedule(at, new SimEvent(EventKind.ConnectPlanned, index, -1, null, 0));
+
+    public void Schedule(long at, ISimAction action) => _queue.Schedule(at, new SimEvent(EventKind.Action, -1, -1, action, 0));
+
+    /// <summary>The outbound connections each node opens when it starts (the generated topology).</summary>
+    public Func<int, ReadOnlyMemory<int>>? PlannedOutbound { get; set; }
+
+    /// <summary>Runs events until the queue is empty, virtual time passes <paramref name="until"/>, or <paramref name="stop"/> says so.</summary>
+    public void Run(long until, Func<bool>? stop = null, Action<SimRuntime>? progress = null, long progressEvery = 1_000_000)
+    {
+        while (_queue.TryPeekTime(out long t) && t <= until)
+        {
+            _queue.TryDequeue(out var e, out t);
+            Now = t;
+            Dispatch(e);
+            EventsProcessed++;
+            if (progress is not null && EventsProcessed % progressEvery == 0) progress(this);
+            if (stop is not null && stop()) return;
+        }
+        Now = Math.Max(Now, until); // nothing else happens before `until`: the clock stands there
+    }
+
+    private void Dispatch(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.Deliver: OnDeliver(e); break;
+            case EventKind.Accept: OnAccept(e.Connection); break;
+            case EventKind.DialComplete: OnDialComplete(e.Connection); break;
+            case EventKind.DialFailed: OnDialFailed(e); break;
+            case EventKind.RemoteClose: OnRemoteClose(e.Node, e.Connection); break;
+            case EventKind.Timer: OnTimerEvent(e.Node, e.Aux); break;
+            case EventKind.Start: StartNode(e.Node); break;
+            case EventKind.ConnectPlanned: ConnectPlanned(e.Node); break;
+            case EventKind.Action: ((ISimAction)e.Payload!).Run(this, Now); break;
+        }
+    }
+
+    // ---- node lifecycle --------------------------------------------------------------------------------------
+
+    private void StartNode(int v)
+    {
+        if (_alive[v]) return;
+        var node = _nodes[v] ??= _factory(v, new Random(SeedFor(Seed, v)));
+        _alive[v] = true;
+        node.Start(Now);
+        AfterInput(v);
+    }
+
+    private void ConnectPlanned(int v)
+    {
+        if (!_alive[v] || PlannedOutbound is null) return;
+        foreach (int target in PlannedOutbound(v).Span) Dial(v, target, ConnectionType.OutboundFullRelay);
+    }
+
+    /// <summary>
+    /// Removes a node at once (crash or departure). Its peers learn it after one latency (the OS answers with a reset);
+    /// with <paramref name="silent"/> they only find out through their own keep-alive timeouts.
+    /// </summary>
+    public void Crash(int v, bool silent = false)
+    {
+        if (!_alive[v]) return;
+        _alive[v] = false;
+        _nodes[v] = null; // a node that rejoins starts with a fresh engine, as a restarted process would
+        _timerAt[v] = Time.Never;
+        foreach (var link in _connections.Links(v).ToArray())
+        {
+            ref var c = ref _connections[link.Connection];
+            bool isA = c.A == v;
+            if (isA) c.OpenA = false; else c.OpenB = false;
+            _connections.Unlink(v, link.Peer);
+            if (!silent) ScheduleRemoteClose(link.Connection, fromA: isA);
+            else TryRelease(link.Connection);
+        }
+    }
+
+    // ---- connections -----------------------------------------------------------------------------------------
+
+    /// <summary>Node <paramref name="a"/> dials node <paramref name="b"/>: B accepts after one latency, A is connected after a round trip.</summary>
+    public void Dial(int a, int b, ConnectionType type)
+    {
+        if (b < 0 || b == a || IsCut(a, b, Now))
+        {
+            _queue.Schedule(Now + ConnectTimeout, new SimEvent(EventKind.DialFailed, a, -1,
+                new DialFailure(b < 0 ? null : EndPointOf(b), type, b < 0 ? "unknown address" : "connect timeout"), 0));
+            return;
+        }
+        int id = _connections.Create(a, b, type);
+        ref var c = ref _connections[id];
+        long there = Now + Network.Latency(a, b, Now, _network);
+        long back = there + Network.Latency(b, a, there, _network);
+        c.LastArrivalAtB = there;
+        c.LastArrivalAtA = back; // B's first bytes cannot reach A before A knows it is connected
+        c.Pending = 2;
+        _queue.Schedule(there, new SimEvent(EventKind.Accept, b, id, null, 0));
+        _queue.Schedule(back, new SimEvent(EventKind.DialComplete, a, id, null, 0));
+    }
+
+    private void OnAccept(int id)
+    {
+        ref var c = ref _connections[id];
+        c.Pending--;
+        if (!_alive[c.B])
+        {
+            c.Aborted = true; // nobody listening: the SYN is answered with a reset
+            _queue.Schedule(Now + Network.Latency(c.B, c.A, Now, _network), new SimEvent(EventKind.DialFailed, c.A, -1,
+                new DialFailure(EndPointOf(c.B), c.Type, "connection refused"), 0));
+            TryRelease(id);
+            return;
+        }
+        c.OpenB = true;
+        c.PeerB = _nodes[c.B]!.OnConnected(EndPointOf(c.A), ConnectionType.Inbound, Now);
+        _connections.Link(c.B, c.PeerB, id);
+        AfterInput(c.B);
+    }
+
+    private void OnDialComplete(int id)
+    {
+        ref var c = ref _connections[id];
+        c.Pending--;
+        if (c.Aborted)
+        {
+            TryRelease(id);
+            return;
+        }
+        if (!_alive[c.A])
+        {
+            // The dialer died meanwhile: the acceptor sees the connection drop.
+            if (c.OpenB) ScheduleRemoteClose(id, fromA: true);
+            TryRelease(id);
+            return;
+        }
+        c.OpenA = true;
+        c.PeerA = _nodes[c.A]!.OnConnected(EndPointOf(c.B), c.Type, Now);
+        _connections.Link(c.A, c.PeerA, id);
+        AfterInput(c.A);
+    }
+
+    private void OnDialFailed(in SimEvent e)
+    {
+        if (!_alive[e.Node]) return;
+        var f = (DialFailure)e.Payload!;
+        _nodes[e.Node]!.OnDialFailed(f.EndPoint ?? new IPEndPoint(IPAddress.None, 0), f.Type, f.Reason, Now);
+        AfterInput(e.Node);
+    }
+
+    private void ScheduleRemoteClose(int id, bool fromA)
+    {
+        ref var c = ref _connections[id];
+        int from = fromA ? c.A : c.B, to = fromA ? c.B : c.A;
+        long at = Now + Network.Latency(from, to, Now, _network);
+        // The FIN follows the data already in flight.
+        if (fromA) at = c.LastArrivalAtB = Math.Max(at, c.LastArrivalAtB);
+        else at = c.LastArrivalAtA = Math.Max(at, c.LastArrivalAtA);
+        c.Pending++;
+        _queue.Schedule(at, new SimEvent(EventKind.RemoteClose, to, id, null, 0));
+    }
+
+    private void OnRemoteClose(int node, int id)
+    {
+        ref var c = ref _connections[id];
+        c.Pending--;
+        bool isA = c.A == node;
+        if (isA ? c.OpenA : c.OpenB)
+        {
+            var peer = isA ? c.PeerA : c.PeerB;
+            if (isA) c.OpenA = false; else c.OpenB = false;
+            _connections.Unlink(node, peer);
+            _nodes[node]!.OnDisconnected(peer, Now, "connection reset by peer");
+            AfterInput(node);
+        }
+        TryRelease(id);
+    }
+
+    private void TryRelease(int id)
+    {
+        if (_connections[id].IsDone) _connections.Release(id);
+    }
+
+    // ---- messages --------------------------------------------------------------------------------------------
+
+    private void Send(int from, PeerId peer, IMessage message)
+    {
+        int id = _connections.Find(from, peer);
+        if (id < 0) return; // the peer is already gone on our side
+        ref var c = ref _connections[id];
+        bool fromA = c.A == from;
+        int to = fromA ? c.B : c.A;
+        int size = _sizes.SizeOf(message);
+        _nodes[from]!.RecordSent(peer, message.Command, size, Now);
+        Traffic.RecordSent(from, message.Command, size);
+
+        // Both access links serialise their messages (a queue per node and direction) and the bits stream through
+        // them pipelined, as TCP does: unqueued, a message takes latency + size / min(upload, download), SimBlock's
+        // formula. The receiver's queue is booked when the message is sent (an approximation: a later send that
+        // would overtake on the wire still queues behind it).
+        long start = Math.Max(Now, _uploadFreeAt[from]);
+        long departed = start + TransmissionTime(size, Network.UploadBitsPerSecond(from));
+        _uploadFreeAt[from] = departed;
+        long latency = Network.Latency(from, to, start, _network);
+        long receiveStart = Math.Max(start + latency, _downloadFreeAt[to]);
+        long arrival = Math.Max(receiveStart + TransmissionTime(size, Network.DownloadBitsPerSecond(to)), departed + latency);
+        _downloadFreeAt[to] = arrival;
+        foreach (var p in _partitions)
+        {
+            if (!p.Cuts(from, to, departed)) continue;
+            if (p.Mode == PartitionMode.Drop)
+            {
+                MessagesDropped++;
+                return;
+            }
+            arrival = Math.Max(arrival, p.Until + Network.Latency(from, to, p.Until, _network));
+        }
+        if (fromA) arrival = c.LastArrivalAtB = Math.Max(arrival, c.LastArrivalAtB);
+        else arrival = c.LastArrivalAtA = Math.Max(arrival, c.LastArrivalAtA);
+        c.Pending++;
+        _queue.Schedule(arrival, new SimEvent(EventKind.Deliver, to, id, message, size));
+    }
+
+    private void OnDeliver(in SimEvent e)
+    {
+        int node = e.Node, id = e.Connection;
+        ref var c = ref _connections[id];
+        c.Pending--;
+        bool isA = c.A == node;
+        if (!(isA ? c.OpenA : c.OpenB) || !_alive[node])
+        {
+            MessagesDropped++;
+            TryRelease(id);
+            return;
+        }
+        var peer = isA ? c.PeerA : c.PeerB;
+        int sender = isA ? c.B : c.A;
+        var message = (IMessage)e.Payload!;
+        int size = (int)e.Aux;
+        Traffic.RecordReceived(node, size);
+        var engine = _nodes[node]!;
+        bool wasEstablished = message is VerackMessage && engine.GetPeer(peer) is { IsEstablished: true };
+        engine.OnMessage(peer, message, size, Now);
+        if (message is VerackMessage && !wasEstablished && PeerEstablished is not null
+            && engine.GetPeer(peer) is { IsEstablished: true } established)
+            PeerEstablished(node, established, sender, Now);
+        MessageDelivered?.Invoke(node, peer, sender, message, Now);
+        AfterInput(node);
+    }
+
+    /// <summary>Microseconds to push <paramref name="bytes"/> through a link of <paramref name="bitsPerSecond"/> (0: unlimited).</summary>
+    public static long TransmissionTime(int bytes, long bitsPerSecond) =>
+        bitsPerSecond <= 0 ? 0 : (long)Math.Ceiling(bytes * 8.0 * Time.Second / bitsPerSecond);
+
+    public bool IsCut(int a, int b, long now)
+    {
+        foreach (var p in _partitions)
+            if (p.Cuts(a, b, now)) return true;
+        return false;
+    }
+
+    // ---- outputs and timers ----------------------------------------------------------------------------------
+
+    /// <summary>Drains the node's outputs and re-arms its timer; call after every input handed to a node.</summary>
+    public void AfterInput(int v)
+    {
+        var node = _nodes[v]!;
+        while (node.TryPollOutput(out var output))
+        {
+            switch (output)
+            {
+                case SendMessage send:
+                    Send(v, send.Peer, send.Message);
+                    break;
+                case ClosePeer close:
+                    CloseLocal(v, close.Peer);
+                    break;
+                case DialPeer dial:
+                    Dial(v, IndexOf(dial.EndPoint), dial.Type);
+                    break;
+                case LogLine line:
+                    Log?.Invoke(v, line);
+                    break;
+            }
+        }
+        if (!_alive[v]) return;
+        long wake = node.NextWakeup;
+        if (wake != _timerAt[v])
+        {
+            _timerAt[v] = wake;
+            if (wake != Time.Never) _queue.Schedule(Math.Max(wake, Now), new SimEvent(EventKind.Timer, v, -1, null, wake));
+        }
+    }
+
+    private void CloseLocal(int v, PeerId peer)
+    {
+        int id = _connections.Find(v, peer);
+        if (id < 0) return;
+        ref var c = ref _connections[id];
+        bool isA = c.A == v;
+        if (isA) c.OpenA = false; else c.OpenB = false;
+        _connections.Unlink(v, peer);
+        ScheduleRemoteClose(id, fromA: isA);
+        _nodes[v]!.OnDisconnected(peer, Now);
+    }
+
+    private void OnTimerEvent(int v, long wake)
+    {
+        if (!_alive[v] || _timerAt[v] != wake) return; // superseded by a later re-arm
+        _timerAt[v] = Time.Never;
+        _nodes[v]!.OnTimer(Now);
+        AfterInput(v);
+    }
+
+    /// <summary>Hands a command to a node from outside the protocol (a workload submitting a transaction, an RPC).</summary>
+    public void Input(int v, Action<Node, long> input)
+    {
+        if (!_alive[v]) return;
+        input(_nodes[v]!, Now);
+        AfterInput(v);
+    }
+
+    public int ConnectionCount(int v) => _connections.LinkCount(v);
+
+    /// <summary>The remote node of each open connection of <paramref name="v"/>.</summary>
+    public IEnumerable<int> Neighbours(int v)
+    {
+        foreach (var link in _connections.Links(v).ToArray())
+        {
+            var c = _connections[link.Connection];
+            yield return c.A == v ? c.B : c.A;
+        }
+    }
+
+    private sealed record DialFailure(IPEndPoint? EndPoint, ConnectionType Type, string Reason);
+}
+
+/// <summary>
+/// Real encoded sizes (24-byte header + payload), cached per message object: a relayed transaction is one object
+/// sent to many peers, so it is encoded once. Direct-mapped by object identity, hence bounded.
+/// </summary>
+internal sealed class MessageSizeCache
+{
+    private const int Slots = 4096; // a power of two
+    private readonly IMessage?[] _keys = new IMessage?[Slots];
+    private readonly int[] _sizes = new int[Slots];
+
+    public int SizeOf(IMessage message)
+    {
+        int slot = RuntimeHelpers.GetHashCode(message) & (Slots - 1);
+        if (ReferenceEquals(_keys[slot], message)) return _sizes[slot];
+        int size = Nodus.Wire.Framing.MessageHeader.Size + MessageCodec.EncodePayload(message).Length;
+        _keys[slot] = message;
+        _sizes[slot] = size;
+        return size;
+    }
+}

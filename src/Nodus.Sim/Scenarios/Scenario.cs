@@ -1,0 +1,136 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Nodus.Sim.Scenarios;
+
+/// <summary>
+/// A simulation, as the JSON file given to <c>nodus sim --scenario</c> describes it (docs/simulator.md). Every field
+/// has a default; <see cref="Cases"/> runs variants of the same network side by side.
+/// </summary>
+public sealed class Scenario
+{
+    /// <summary>Bounds a scenario file's demands before anything is allocated.</summary>
+    public const int MaxCases = 64;
+
+    public string Name { get; set; } = "custom";
+    public string Description { get; set; } = "";
+    public long Seed { get; set; } = 1;
+    public int Nodes { get; set; } = 1000;
+    /// <summary>Virtual seconds to run each case.</summary>
+    public double DurationSeconds { get; set; } = 60;
+    /// <summary>Nodes start at uniform random times in [0, this) so that their timers are not in lockstep.</summary>
+    public double StartSpreadSeconds { get; set; } = 1;
+    public NetworkSpec Network { get; set; } = new();
+    public TopologySpec Topology { get; set; } = new();
+    public WorkloadSpec Workload { get; set; } = new();
+    public List<PartitionSpec> Partitions { get; set; } = [];
+    public List<CaseSpec> Cases { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static Scenario Parse(string json)
+    {
+        Scenario s;
+        try
+        {
+            s = JsonSerializer.Deserialize<Scenario>(json, Json) ?? throw new InvalidDataException("empty scenario");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"scenario: {e.Message}", e);
+        }
+        s.Validate();
+        return s;
+    }
+
+    public void Validate()
+    {
+        if (Nodes < 2 || Nodes > Engine.SimRuntime.MaxNodes) throw new InvalidDataException($"nodes must be 2..{Engine.SimRuntime.MaxNodes}");
+        if (DurationSeconds <= 0) throw new InvalidDataException("durationSeconds must be positive");
+        if (Cases.Count > MaxCases) throw new InvalidDataException($"at most {MaxCases} cases");
+        Network.Validate();
+        Topology.Validate();
+        Workload.Validate();
+    }
+
+    /// <summary>The cases to run: the declared ones, or a single default case.</summary>
+    public IReadOnlyList<CaseSpec> EffectiveCases => Cases.Count > 0 ? Cases : [new CaseSpec { Label = "default" }];
+}
+
+public sealed class NetworkSpec
+{
+    /// <summary>regions | synchronous | partially-synchronous | asynchronous.</summary>
+    public string Model { get; set; } = "regions";
+    /// <summary>Region model: "2015" or "2019".</summary>
+    public string Year { get; set; } = "2019";
+    /// <summary>Synchronous: the bound Δ; partially synchronous: Δ after GST.</summary>
+    public double BoundMs { get; set; } = 100;
+    /// <summary>Minimum latency δ (synchronous: defaults to the bound, i.e. a fixed delay).</summary>
+    public double? MinLatencyMs { get; set; }
+    public double GstSeconds { get; set; } = 10;
+    /// <summary>Tail index of the Pareto latencies before GST (partially synchronous) or always (asynchronous).</summary>
+    public double ParetoShape { get; set; } = 1.5;
+    /// <summary>Uniform bandwidth of the abstract models; 0 is unlimited.</summary>
+    public double UploadMbps { get; set; } = 20;
+    public double DownloadMbps { get; set; } = 20;
+
+    public void Validate()
+    {
+        if (Model is not ("regions" or "synchronous" or "partially-synchronous" or "asynchronous"))
+            throw new InvalidDataException($"network.model '{Model}': use regions, synchronous, partially-synchronous or asynchronous");
+        if (BoundMs <= 0 || MinLatencyMs < 0 || ParetoShape <= 0 || UploadMbps < 0 || DownloadMbps < 0)
+            throw new InvalidDataException("network: latencies, shape and bandwidths must be positive");
+    }
+}
+
+public sealed class TopologySpec
+{
+    /// <summary>random-regular | bitcoin | edges.</summary>
+    public string Kind { get; set; } = "random-regular";
+    public int Degree { get; set; } = 8;
+    /// <summary>For "edges": a path to an edge list (optionally .gz), or "bitcoin-2015" for the embedded graph.</summary>
+    public string File { get; set; } = "bitcoin-2015";
+    public int MaxInbound { get; set; } = Topology.BitcoinLike.MaxInbound;
+
+    public void Validate()
+    {
+        if (Kind is not ("random-regular" or "bitcoin" or "edges"))
+            throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin or edges");
+        if (Degree < 1 || MaxInbound < 1) throw new InvalidDataException("topology: degree and maxInbound must be positive");
+    }
+}
+
+public sealed class WorkloadSpec
+{
+    /// <summary>handshake: connect the topology and measure the handshakes (no relay needed).</summary>
+    public string Kind { get; set; } = "handshake";
+
+    public void Validate()
+    {
+        if (Kind is not "handshake") throw new InvalidDataException($"workload.kind '{Kind}': use handshake");
+    }
+}
+
+public sealed class PartitionSpec
+{
+    /// <summary>Region names (region model) on each side; or leave both empty and set <see cref="SplitFraction"/>.</summary>
+    public List<string> RegionsA { get; set; } = [];
+    public List<string> RegionsB { get; set; } = [];
+    public double? SplitFraction { get; set; }
+    public double FromSeconds { get; set; }
+    public double UntilSeconds { get; set; } = double.MaxValue;
+    /// <summary>drop | hold.</summary>
+    public string Mode { get; set; } = "hold";
+}
+
+/// <summary>One variant run on the same network (same seed, same topology).</summary>
+public sealed class CaseSpec
+{
+    public string Label { get; set; } = "default";
+}
