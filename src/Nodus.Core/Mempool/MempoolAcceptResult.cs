@@ -15,6 +15,9 @@ public enum MempoolAcceptStatus
     DoubleSpend,
     /// <summary>The mempool is at its byte or count limit.</summary>
     Full,
+    /// <summary>The validator does not know an input (an orphan, Core's TX_MISSING_INPUTS): its parent may still
+    /// arrive, so neither blame nor the reject filter. Nodus keeps no orphan pool.</summary>
+    MissingInputs,
 }
 
 /// <summary>The outcome of offering a transaction to the mempool, with a reason in Bitcoin Core's words.</summary>

@@ -90,8 +90,10 @@ public sealed class TxMempool
         foreach (var input in tx.Inputs)
             if (_spentBy.TryGetValue(input.PrevOut, out var other))
                 return new(MempoolAcceptStatus.DoubleSpend, $"txn-mempool-conflict (with {other})");
-        if (Validator.Validate(tx, NextBlockHeight()) is { IsValid: false } invalid)
-            return new(MempoolAcceptStatus.Invalid, invalid.Reason);
+        var validation = Validator.Validate(tx, NextBlockHeight());
+        if (validation.Outcome == ValidationOutcome.MissingParent)
+            return new(MempoolAcceptStatus.MissingInputs, validation.Reason);
+        if (!validation.IsValid) return new(MempoolAcceptStatus.Invalid, validation.Reason);
         if (_entries.Count >= MaxCount || Bytes + size > MaxBytes)
             return new(MempoolAcceptStatus.Full, "mempool full");
         return MempoolAcceptResult.Ok;
@@ -104,7 +106,7 @@ public sealed class TxMempool
         var result = Check(tx);
         if (!result.IsAccepted)
         {
-            if (result.Status is not (MempoolAcceptStatus.AlreadyKnown or MempoolAcceptStatus.Full))
+            if (result.Status is not (MempoolAcceptStatus.AlreadyKnown or MempoolAcceptStatus.Full or MempoolAcceptStatus.MissingInputs))
                 RecentRejects.Add(tx.GetHash());
             return result;
         }

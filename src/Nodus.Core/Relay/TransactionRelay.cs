@@ -188,7 +188,9 @@ public sealed class TransactionRelay : INodeBehaviour
             if (Mempool.Get(item.Hash) is { } entry)
             {
                 state.Known.Add(item.Hash);
-                _context.Send(state.Peer, new TxMessage(entry.Transaction));
+                // Core answers MSG_TX without witness data and MSG_WITNESS_TX with it (BIP 144).
+                var tx = item.Type == InvType.Tx ? WithoutWitness(entry.Transaction) : entry.Transaction;
+                _context.Send(state.Peer, new TxMessage(tx));
             }
             else
             {
@@ -243,7 +245,7 @@ public sealed class TransactionRelay : INodeBehaviour
         }
         if (!check.IsAccepted)
         {
-            if (check.Status is not MempoolAcceptStatus.Full) Mempool.RecentRejects.Add(txid);
+            if (check.Status is not (MempoolAcceptStatus.Full or MempoolAcceptStatus.MissingInputs)) Mempool.RecentRejects.Add(txid);
             return;
         }
         // A node that does not run Dandelion fluffs at once, as a non-Dandelion node ends the stem (BIP 156).
@@ -343,7 +345,10 @@ public sealed class TransactionRelay : INodeBehaviour
         foreach (var group in _requests.GroupBy(r => r.Peer))
         {
             if (!_peers.TryGetValue(group.Key, out var state)) continue;
-            foreach (var chunk in group.Select(r => new InvVector(InvType.Tx, r.Txid)).Chunk(MaxGetDataEntries))
+            // Ask witness-capable peers for the witness form (Core: MSG_WITNESS_TX when the peer has NODE_WITNESS),
+            // so the transaction we relay on is the one that was signed.
+            var type = (state.Peer.Services & NodeOptions.NodeWitness) != 0 ? InvType.WitnessTx : InvType.Tx;
+            foreach (var chunk in group.Select(r => new InvVector(type, r.Txid)).Chunk(MaxGetDataEntries))
                 _context.Send(state.Peer, new GetDataMessage(chunk));
         }
     }
@@ -352,6 +357,15 @@ public sealed class TransactionRelay : INodeBehaviour
     /// connection is not block-relay-only, a feeler or an address fetch (Core gives those no tx relay).</summary>
     public static bool WantsTransactions(Peer peer) =>
         peer.RelayTransactions && peer.ConnectionType is not (ConnectionType.BlockRelayOnly or ConnectionType.Feeler or ConnectionType.AddrFetch);
+
+    /// <summary>The legacy serialization of <paramref name="tx"/> (same txid), for peers that asked with MSG_TX.</summary>
+    public static Transaction WithoutWitness(Transaction tx)
+    {
+        if (!tx.HasWitness) return tx;
+        var copy = new Transaction { Version = tx.Version, Outputs = tx.Outputs, LockTime = tx.LockTime };
+        foreach (var input in tx.Inputs) copy.Inputs.Add(input with { Witness = [] });
+        return copy;
+    }
 
     private static bool IsTxType(InvType type) => type is InvType.Tx or InvType.WitnessTx;
 }

@@ -11,6 +11,40 @@ public sealed class TxMempoolTests
     private const long Now = TestNetwork.T0;
     private readonly Random _random = new(7);
 
+    private sealed class UnknownInputs : ITransactionValidator
+    {
+        public ValidationResult Validate(Transaction tx, int height) => new(ValidationOutcome.MissingParent, "missing-inputs");
+    }
+
+    [Fact]
+    public void Accept_ValidatorMissingInputs_NotBlamedNotRemembered()
+    {
+        var pool = new TxMempool(new UnknownInputs());
+        var tx = RelayKit.NewTx(_random);
+        var result = pool.Accept(tx, Now);
+        Assert.Equal(MempoolAcceptStatus.MissingInputs, result.Status);
+        Assert.False(result.IsPeerFault);
+        Assert.False(pool.IsKnown(tx.GetHash())); // the parent may arrive: ask again later
+    }
+
+    [Fact]
+    public void Accept_ValidatorGetsNextBlockHeight()
+    {
+        var heights = new List<int>();
+        var pool = new TxMempool(new RecordingValidator(heights)) { NextBlockHeight = () => 101 };
+        pool.Accept(RelayKit.NewTx(_random), Now);
+        Assert.Equal([101], heights);
+    }
+
+    private sealed class RecordingValidator(List<int> heights) : ITransactionValidator
+    {
+        public ValidationResult Validate(Transaction tx, int height)
+        {
+            heights.Add(height);
+            return ValidationResult.Ok;
+        }
+    }
+
     private sealed class RejectAll : ITransactionValidator
     {
         public ValidationResult Validate(Transaction tx, int height) => ValidationResult.Invalid("script failed");

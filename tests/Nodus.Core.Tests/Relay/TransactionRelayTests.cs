@@ -302,4 +302,63 @@ public sealed class TransactionRelayTests
         relay.OnBlockDisconnected(block, network.Now);
         Assert.Equal([a.GetHash(), b.GetHash()], relay.GetMempoolTxids());
     }
+
+    [Fact]
+    public void GetData_ByType_WitnessOnlyForWitnessRequests()
+    {
+        var network = new TestNetwork(seed: 11);
+        var relay = RelayKit.AddRelayNode(network, Options(RelayPolicyKind.Diffusion));
+        int asker = network.AddNode();
+        network.Connect(asker, 0);
+        network.RunFor(Time.Second);
+        var tx = RelayKit.NewTx(new Random(6));
+        var input = tx.Inputs[0];
+        input.Witness = [[1, 2, 3], [4]];
+        tx.Inputs[0] = input;
+        tx.InvalidateHashes();
+        Assert.True(relay.Mempool.Accept(tx, network.Now).IsAccepted);
+        var served = new List<Transaction>();
+        network.MessageSent += (from, _, m, _) => { if (from == 0 && m is TxMessage t) served.Add(t.Transaction); };
+        network.SendFrom(asker, 0, new GetDataMessage([new InvVector(InvType.Tx, tx.GetHash())]));
+        network.SendFrom(asker, 0, new GetDataMessage([new InvVector(InvType.WitnessTx, tx.GetHash())]));
+        network.RunFor(Time.Second);
+        Assert.Equal(2, served.Count);
+        Assert.False(served[0].HasWitness);
+        Assert.True(served[1].HasWitness);
+        Assert.All(served, t => Assert.Equal(tx.GetHash(), t.GetHash()));
+        Assert.Equal(tx.GetWitnessHash(), served[1].GetWitnessHash());
+    }
+
+    [Fact]
+    public void Relay_WitnessTransaction_ArrivesWithWitnessEverywhere()
+    {
+        var (network, relays) = RelayKit.Network(Options(RelayPolicyKind.Diffusion), count: 5, seed: 13);
+        var tx = RelayKit.NewTx(new Random(7));
+        var input = tx.Inputs[0];
+        input.Witness = [[9, 9]];
+        tx.Inputs[0] = input;
+        tx.InvalidateHashes();
+        relays[0].SubmitTransaction(tx, network.Now);
+        network.RunFor(Time.Minute);
+        Assert.All(relays, r => Assert.Equal(tx.GetWitnessHash(), r.Mempool.Get(tx.GetHash())!.Transaction.GetWitnessHash()));
+    }
+
+    [Theory]
+    [InlineData(RelayPolicyKind.Flood)]
+    [InlineData(RelayPolicyKind.Diffusion)]
+    [InlineData(RelayPolicyKind.Dandelion)]
+    public void SubmitTransaction_ThousandToOneNode_EveryMempoolGetsAll(RelayPolicyKind kind)
+    {
+        var (network, relays) = RelayKit.Network(Options(kind), count: 10, seed: 17);
+        var random = new Random(8);
+        var txs = Enumerable.Range(0, 1_000).Select(_ => RelayKit.NewTx(random)).ToList();
+        foreach (var tx in txs)
+        {
+            Assert.True(relays[0].SubmitTransaction(tx, network.Now).IsAccepted);
+            network.RunFor(10 * Time.Millisecond); // 100 transactions per second
+        }
+        network.RunFor(5 * Time.Minute);
+        Assert.All(relays, r => Assert.Equal(1_000, r.Mempool.Count));
+        Assert.All(relays, r => Assert.Equal(0, r.Requests.TrackedCount));
+    }
 }
