@@ -17,6 +17,10 @@ public sealed class TransactionRelay : INodeBehaviour
     /// <summary>Bitcoin Core's MAX_GETDATA_SZ: entries per getdata we send.</summary>
     public const int MaxGetDataEntries = 1_000;
 
+    /// <summary>Bitcoin Core's UNCONDITIONAL_RELAY_DELAY: a transaction we have not announced to a peer is served to
+    /// it only after 2 minutes in the mempool, so a spy cannot learn by getdata what we received before announcing.</summary>
+    public const long UnconditionalRelayDelay = 2 * Time.Minute;
+
     /// <summary>Bitcoin's MAX_INV_SZ: the mempool reply is one inv of at most 50,000 txids.</summary>
     public const int MaxMempoolReply = InvVector.MaxPerMessage;
 
@@ -125,7 +129,7 @@ public sealed class TransactionRelay : INodeBehaviour
                 OnInv(state, inv, now);
                 return false;
             case GetDataMessage getData:
-                OnGetData(state, getData);
+                OnGetData(state, getData, now);
                 return false;
             case NotFoundMessage notFound:
                 foreach (var item in notFound.Inventory)
@@ -178,14 +182,14 @@ public sealed class TransactionRelay : INodeBehaviour
         SendRequests(now);
     }
 
-    private void OnGetData(PeerRelayState state, GetDataMessage getData)
+    private void OnGetData(PeerRelayState state, GetDataMessage getData, long now)
     {
         List<InvVector>? missing = null;
         foreach (var item in getData.Inventory)
         {
             if (!IsTxType(item.Type)) continue;
             // Stem transactions are under embargo: the mempool does not hold them, so they get notfound too.
-            if (Mempool.Get(item.Hash) is { } entry)
+            if (Mempool.Get(item.Hash) is { } entry && (state.Known.Contains(item.Hash) || now - entry.Time >= UnconditionalRelayDelay))
             {
                 state.Known.Add(item.Hash);
                 // Core answers MSG_TX without witness data and MSG_WITNESS_TX with it (BIP 144).

@@ -234,15 +234,34 @@ public sealed class TransactionRelayTests
         network.Connect(0, 2);
         network.RunFor(Time.Second);
         var tx = RelayKit.NewTx(new Random(3));
-        honest.Mempool.Accept(tx, network.Now);
-        // The silent node announces first and never answers; the honest one announces too.
+        // The silent node announces first and never answers; the honest one announces on its diffusion timer.
         network.SendFrom(silent, 0, new InvMessage([new InvVector(InvType.Tx, tx.GetHash())]));
         network.RunFor(10 * Time.Millisecond);
-        network.SendFrom(2, 0, new InvMessage([new InvVector(InvType.Tx, tx.GetHash())]));
+        honest.SubmitTransaction(tx, network.Now);
         network.RunFor(TxRequestTracker.RequestTimeout - Time.Second);
+        Assert.Equal(silent, network.NodeBehind(0, target.Requests.RequestedFrom(tx.GetHash())!.Value));
         Assert.False(target.Mempool.Contains(tx.GetHash()));
         network.RunFor(5 * Time.Second);
         Assert.True(target.Mempool.Contains(tx.GetHash()));
+    }
+
+    [Fact]
+    public void GetData_FreshTransactionNeverAnnouncedToPeer_NotFoundUntilTwoMinutes()
+    {
+        var network = new TestNetwork(seed: 14);
+        var relay = RelayKit.AddRelayNode(network, Options(RelayPolicyKind.Diffusion));
+        int spy = network.AddNode();
+        network.Connect(spy, 0);
+        network.RunFor(Time.Second);
+        var tx = RelayKit.NewTx(new Random(1));
+        relay.Mempool.Accept(tx, network.Now);
+        var replies = new List<IMessage>();
+        network.MessageSent += (from, _, m, _) => { if (from == 0 && m is TxMessage or NotFoundMessage) replies.Add(m); };
+        network.SendFrom(spy, 0, new GetDataMessage([new InvVector(InvType.WitnessTx, tx.GetHash())]));
+        network.RunFor(TransactionRelay.UnconditionalRelayDelay);
+        network.SendFrom(spy, 0, new GetDataMessage([new InvVector(InvType.WitnessTx, tx.GetHash())]));
+        network.RunFor(Time.Second);
+        Assert.Collection(replies, m => Assert.IsType<NotFoundMessage>(m), m => Assert.IsType<TxMessage>(m));
     }
 
     [Fact]
@@ -317,6 +336,7 @@ public sealed class TransactionRelayTests
         tx.Inputs[0] = input;
         tx.InvalidateHashes();
         Assert.True(relay.Mempool.Accept(tx, network.Now).IsAccepted);
+        network.RunFor(TransactionRelay.UnconditionalRelayDelay);
         var served = new List<Transaction>();
         network.MessageSent += (from, _, m, _) => { if (from == 0 && m is TxMessage t) served.Add(t.Transaction); };
         network.SendFrom(asker, 0, new GetDataMessage([new InvVector(InvType.Tx, tx.GetHash())]));
