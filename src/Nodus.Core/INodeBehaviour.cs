@@ -16,7 +16,7 @@ public interface INodeBehaviour
     /// <summary>An established peer's connection ended.</summary>
     void OnPeerClosed(Peer peer, long now);
 
-    /// <summary>A message from an established peer. Returns true when this behaviour handled it.</summary>
+    /// <summary>A message from an established peer. Every behaviour sees every message; returns true when this one acted on it.</summary>
     bool OnMessage(Peer peer, IMessage message, long now);
 
     /// <summary>Called when <paramref name="now"/> has reached <see cref="NextWakeup"/> (or later).</summary>

@@ -93,11 +93,14 @@ public sealed class Node
             }
             return;
         }
+        // Every behaviour sees every message: getdata, inv and notfound carry blocks and transactions together.
+        bool handled = false;
         foreach (var b in _behaviours)
         {
             if (peer.State == HandshakeState.Closing) return;
-            if (b.OnMessage(peer, message, now)) return;
+            handled |= b.OnMessage(peer, message, now);
         }
+        if (!handled) Context.Log(LogSeverity.Debug, $"peer {id}: no handler for {message.Command}");
     }
 
     /// <summary>A well-framed message with a command we do not know: counted and skipped, as Bitcoin Core does.</summary>

@@ -1,0 +1,321 @@
+using Nodus.Core.Chain;
+using Nodus.Core.Peers;
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
+
+namespace Nodus.Core.Sync;
+
+/// <summary>
+/// Headers-first synchronisation and block relay (the seeds' "Synchronizing a Node"; Bitcoin Core's
+/// net_processing). Headers come first — getheaders with a block locator, replies of up to 2,000, repeated until a
+/// peer has no more — then block bodies are fetched in parallel from every peer that has them, at most 16 in flight
+/// per peer within a 1,024-block window past the tip; a request that stalls moves to another peer. It also answers
+/// getheaders, getblocks and getdata for blocks, and announces new tips with headers (BIP 130) or inv.
+/// </summary>
+public sealed class BlockSync : INodeBehaviour
+{
+    /// <summary>How often stalled requests are looked for while blocks are in flight.</summary>
+    private static readonly long StallCheckInterval = 1 * Time.Second;
+
+    private readonly NodeContext _context;
+    private readonly SyncOptions _options;
+    private readonly Dictionary<PeerId, PeerSyncState> _peers = [];
+    private readonly Dictionary<Hash256, (PeerId Peer, long RequestedAt)> _inFlight = [];
+    private long _nextStallCheck = Time.Never;
+
+    public BlockSync(NodeContext context, ChainState chain, SyncOptions? options = null)
+    {
+        _context = context;
+        Chain = chain;
+        _options = options ?? new SyncOptions();
+        context.BestHeight = () => Chain.Height;
+    }
+
+    public ChainState Chain { get; }
+
+    /// <summary>A block joined the active chain (in order); relay removes its transactions from the mempool.</summary>
+    public event Action<Block, ChainEntry, long>? BlockConnected;
+
+    /// <summary>A block left the active chain in a reorganisation; its transactions may return to the mempool.</summary>
+    public event Action<Block, ChainEntry, long>? BlockDisconnected;
+
+    /// <summary>A block was first received from a peer (null for our own), before validation: for measurements.</summary>
+    public event Action<Hash256, PeerId?, long>? BlockReceived;
+
+    public int BlocksInFlight => _inFlight.Count;
+    public long BlocksDownloaded { get; private set; }
+
+    /// <summary>Initial block download: the tip is more than a day old, as Bitcoin Core decides it.</summary>
+    public bool IsInitialBlockDownload(long now) =>
+        Time.FromUnixSeconds(Chain.Tip.Time) < now - SyncOptions.MaxTipAge || Chain.BestHeader.ChainWork > Chain.Tip.ChainWork;
+
+    public long NextWakeup => Math.Min(_nextStallCheck, NextHeadersTimeout());
+
+    public void OnPeerReady(Peer peer, long now)
+    {
+        var state = new PeerSyncState();
+        _peers[peer.Id] = state;
+        if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
+        // Ask every peer that may know more than our best header; headers are small and this finds forks too.
+        if (peer.StartHeight > Chain.BestHeader.Height || !peer.IsInbound) RequestHeaders(peer, state, now);
+    }
+
+    public void OnPeerClosed(Peer peer, long now)
+    {
+        if (!_peers.Remove(peer.Id, out var state)) return;
+        foreach (var hash in state.InFlight) _inFlight.Remove(hash);
+        if (state.InFlight.Count > 0) RequestBlocks(now);
+    }
+
+    public bool OnMessage(Peer peer, IMessage message, long now)
+    {
+        if (!_peers.TryGetValue(peer.Id, out var state)) return false;
+        switch (message)
+        {
+            case HeadersMessage headers: OnHeaders(peer, state, headers, now); return true;
+            case BlockMessage block: OnBlock(peer, state, block.Block, now); return true;
+            case GetHeadersMessage getHeaders: OnGetHeaders(peer, getHeaders); return true;
+            case GetBlocksMessage getBlocks: OnGetBlocks(peer, getBlocks); return true;
+            case GetDataMessage getData: OnGetData(peer, getData); return false; // transactions are relay's
+            case InvMessage inv: OnInv(peer, state, inv, now); return false;
+            case NotFoundMessage notFound: OnNotFound(peer, state, notFound, now); return false;
+            case SendHeadersMessage: peer.PrefersHeaders = true; return true;
+            default: return false;
+        }
+    }
+
+    public void OnTimer(long now)
+    {
+        if (now >= _nextStallCheck) CheckStalls(now);
+        foreach (var (id, state) in _peers)
+        {
+            if (state.AwaitingHeaders && now >= state.HeadersRequestedAt + _options.HeadersTimeout && _context.Peers.TryGetValue(id, out var peer))
+                RequestHeaders(peer, state, now);
+        }
+    }
+
+    /// <summary>Accepts a block made here (mining, RPC submit) and announces it. Returns the validation result.</summary>
+    public ValidationResult SubmitBlock(Block block, long now)
+    {
+        BlockReceived?.Invoke(block.GetHash(), null, now);
+        var accepted = Chain.AcceptBlock(block, now);
+        if (accepted.Result.IsValid) AfterChainUpdate(accepted.Update, now, from: null);
+        return accepted.Result;
+    }
+
+    // ---- headers ----
+
+    private void RequestHeaders(Peer peer, PeerSyncState state, long now, ChainEntry? from = null)
+    {
+        var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader);
+        _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator(locator), Hash256.Zero));
+        state.AwaitingHeaders = true;
+        state.HeadersRequestedAt = now;
+    }
+
+    private long NextHeadersTimeout()
+    {
+        long next = Time.Never;
+        foreach (var state in _peers.Values)
+            if (state.AwaitingHeaders) next = Math.Min(next, state.HeadersRequestedAt + _options.HeadersTimeout);
+        return next;
+    }
+
+    private void OnHeaders(Peer peer, PeerSyncState state, HeadersMessage message, long now)
+    {
+        state.AwaitingHeaders = false;
+        var headers = message.Headers;
+        if (headers.Count == 0) return; // the peer has nothing after our locator
+
+        var accepted = Chain.AcceptHeaders(headers, now);
+        if (accepted.Result.Outcome == ValidationOutcome.MissingParent && accepted.Last is null)
+        {
+            // An announcement we cannot connect: ask for the headers between, as Bitcoin Core does, but not forever.
+            if (++state.UnconnectingHeaders > SyncOptions.MaxUnconnectingHeaders)
+                _context.Misbehaving(peer, $"{state.UnconnectingHeaders} headers messages that do not connect");
+            else RequestHeaders(peer, state, now);
+            return;
+        }
+        if (!accepted.Result.IsValid)
+        {
+            _context.Misbehaving(peer, $"invalid header: {accepted.Result.Reason}");
+            return;
+        }
+        state.UnconnectingHeaders = 0;
+        if (accepted.Last is { } last) state.UpdateBestKnown(last);
+        if (accepted.NewCount > 0 && Chain.BestHeader.Height % 10_000 < accepted.NewCount)
+            _context.Log(LogSeverity.Information, $"synced headers to height {Chain.BestHeader.Height}");
+
+        // A full reply means the peer has more: continue from its last header.
+        if (headers.Count == HeadersMessage.MaxHeaders) RequestHeaders(peer, state, now, accepted.Last);
+        RequestBlocks(now);
+    }
+
+    private void OnGetHeaders(Peer peer, GetHeadersMessage message)
+    {
+        List<BlockHeader> headers;
+        if (message.Locator.Hashes.Count == 0)
+            headers = Chain.Get(message.HashStop) is { } stop ? [stop.Header] : []; // Core: locator empty = just hashStop
+        else headers = Chain.Index.GetHeadersAfter(message.Locator.Hashes, message.HashStop);
+        _context.Send(peer, new HeadersMessage(headers));
+        // The locator tells what the peer has: at least the fork point with our chain.
+        if (message.Locator.Hashes.Count > 0 && _peers.TryGetValue(peer.Id, out var state))
+            state.UpdateBestKnown(Chain.Index.FindLocatorFork(message.Locator.Hashes));
+    }
+
+    private void OnGetBlocks(Peer peer, GetBlocksMessage message)
+    {
+        var hashes = Chain.Index.GetBlockHashesAfter(message.Locator.Hashes, message.HashStop);
+        var inventory = hashes.Where(h => Chain.Get(h) is { HasBody: true }).Select(h => new InvVector(InvType.Block, h)).ToList();
+        if (inventory.Count > 0) _context.Send(peer, new InvMessage(inventory));
+    }
+
+    // ---- blocks ----
+
+    private void OnGetData(Peer peer, GetDataMessage message)
+    {
+        List<InvVector>? missing = null;
+        foreach (var item in message.Inventory)
+        {
+            if (item.Type is not (InvType.Block or InvType.WitnessBlock)) continue;
+            if (Chain.GetBlock(item.Hash) is { } block) _context.Send(peer, new BlockMessage(block));
+            else (missing ??= []).Add(item);
+        }
+        if (missing is not null) _context.Send(peer, new NotFoundMessage(missing));
+    }
+
+    private void OnInv(Peer peer, PeerSyncState state, InvMessage message, long now)
+    {
+        Hash256? lastUnknown = null;
+        foreach (var item in message.Inventory)
+        {
+            if (item.Type is not (InvType.Block or InvType.WitnessBlock)) continue;
+            if (Chain.Get(item.Hash) is { } known) state.UpdateBestKnown(known);
+            else lastUnknown = item.Hash;
+        }
+        // Headers first even for announcements: fetch the headers up to the block, then its body.
+        if (lastUnknown is not null && !state.AwaitingHeaders) RequestHeaders(peer, state, now);
+    }
+
+    private void OnNotFound(Peer peer, PeerSyncState state, NotFoundMessage message, long now)
+    {
+        bool freed = false;
+        foreach (var item in message.Inventory)
+        {
+            if (_inFlight.TryGetValue(item.Hash, out var req) && req.Peer == peer.Id)
+            {
+                _inFlight.Remove(item.Hash);
+                state.InFlight.Remove(item.Hash);
+                freed = true;
+            }
+        }
+        if (freed) RequestBlocks(now, exclude: peer.Id);
+    }
+
+    private void OnBlock(Peer peer, PeerSyncState state, Block block, long now)
+    {
+        var hash = block.GetHash();
+        bool requested = _inFlight.TryGetValue(hash, out var req) && req.Peer == peer.Id;
+        if (requested)
+        {
+            _inFlight.Remove(hash);
+            state.InFlight.Remove(hash);
+        }
+        BlockReceived?.Invoke(hash, peer.Id, now);
+        var accepted = Chain.AcceptBlock(block, now);
+        if (!accepted.Result.IsValid && accepted.Result.Outcome != ValidationOutcome.MissingParent)
+        {
+            _context.Misbehaving(peer, $"invalid block {hash}: {accepted.Result.Reason}");
+            return;
+        }
+        if (accepted.Entry is { } entry)
+        {
+            state.UpdateBestKnown(entry);
+            state.Stalls = 0;
+            if (!accepted.AlreadyHad) BlocksDownloaded++;
+        }
+        else if (accepted.Result.Outcome == ValidationOutcome.MissingParent && !state.AwaitingHeaders)
+        {
+            RequestHeaders(peer, state, now); // an unsolicited block on a chain we do not know yet
+        }
+        AfterChainUpdate(accepted.Update, now, from: peer.Id);
+        RequestBlocks(now);
+    }
+
+    private void AfterChainUpdate(ChainUpdate update, long now, PeerId? from)
+    {
+        if (!update.Changed) return;
+        foreach (var entry in update.Disconnected)
+            if (Chain.GetBlock(entry.Hash) is { } block) BlockDisconnected?.Invoke(block, entry, now);
+        foreach (var entry in update.Connected)
+            if (Chain.GetBlock(entry.Hash) is { } block) BlockConnected?.Invoke(block, entry, now);
+        if (update.IsReorganisation)
+            _context.Log(LogSeverity.Information, $"reorganisation: {update.Disconnected.Count} blocks disconnected, new tip {Chain.Tip}");
+        if (Chain.Height % 1000 == 0 || !IsInitialBlockDownload(now))
+            _context.Log(LogSeverity.Debug, $"new tip {Chain.Tip.Hash} height {Chain.Height}");
+        if (Chain.BestHeader.ChainWork <= Chain.Tip.ChainWork) Announce(update, now, from);
+    }
+
+    /// <summary>Announces the new tip to peers that may not have it: headers to BIP 130 peers, inv to the others.</summary>
+    private void Announce(ChainUpdate update, long now, PeerId? from)
+    {
+        var connected = update.Connected;
+        foreach (var peer in _context.EstablishedPeers)
+        {
+            if (peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
+            if (state.Has(Chain.Tip)) continue;
+            if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
+                _context.Send(peer, new HeadersMessage(connected.Select(e => e.Header)));
+            else
+                _context.Send(peer, new InvMessage([new InvVector(InvType.Block, Chain.Tip.Hash)]));
+            state.UpdateBestKnown(Chain.Tip);
+        }
+    }
+
+    /// <summary>Fills every peer's request pipeline with missing blocks that it has, lowest heights first.</summary>
+    private void RequestBlocks(long now, PeerId? exclude = null)
+    {
+        var missing = Chain.Index.GetMissingBodies(_options.DownloadWindow, _options.DownloadWindow);
+        if (missing.Count == 0) return;
+        int next = 0;
+        // Peers in id order so the schedule is deterministic.
+        foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
+        {
+            if (id == exclude || state.InFlight.Count >= _options.MaxBlocksInFlightPerPeer) continue;
+            if (!_context.Peers.TryGetValue(id, out var peer) || !peer.IsEstablished) continue;
+            List<InvVector>? request = null;
+            for (int i = next; i < missing.Count && state.InFlight.Count < _options.MaxBlocksInFlightPerPeer; i++)
+            {
+                var entry = missing[i];
+                if (_inFlight.ContainsKey(entry.Hash) || !state.Has(entry)) continue;
+                _inFlight[entry.Hash] = (id, now);
+                state.InFlight.Add(entry.Hash);
+                (request ??= []).Add(new InvVector(InvType.WitnessBlock, entry.Hash));
+            }
+            if (request is not null) _context.Send(peer, new GetDataMessage(request));
+        }
+        if (_inFlight.Count > 0 && _nextStallCheck == Time.Never) _nextStallCheck = now + StallCheckInterval;
+    }
+
+    private void CheckStalls(long now)
+    {
+        _nextStallCheck = Time.Never;
+        var stalled = _inFlight.Where(kv => now - kv.Value.RequestedAt >= _options.StallTimeout).ToList();
+        foreach (var (hash, req) in stalled)
+        {
+            _inFlight.Remove(hash);
+            if (!_peers.TryGetValue(req.Peer, out var state)) continue;
+            state.InFlight.Remove(hash);
+            state.Stalls++;
+            if (state.Stalls >= _options.MaxStalls && _context.Peers.TryGetValue(req.Peer, out var peer))
+                _context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "stalled block download"));
+        }
+        if (stalled.Count > 0)
+        {
+            _context.Log(LogSeverity.Information, $"{stalled.Count} block requests stalled; asking other peers");
+            foreach (var peerId in stalled.Select(s => s.Value.Peer).Distinct()) RequestBlocks(now, exclude: peerId);
+        }
+        if (_inFlight.Count > 0) _nextStallCheck = now + StallCheckInterval;
+    }
+}

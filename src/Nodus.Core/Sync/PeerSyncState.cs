@@ -1,0 +1,26 @@
+using Nodus.Core.Chain;
+using Nodus.Wire.Encoding;
+
+namespace Nodus.Core.Sync;
+
+/// <summary>What block sync knows about one peer: its best header, the blocks we await from it, its stalls.</summary>
+internal sealed class PeerSyncState
+{
+    /// <summary>The most-work header this peer is known to have (from its headers or announcements).</summary>
+    public ChainEntry? BestKnown;
+
+    /// <summary>Blocks requested from this peer, in request order (bounded by MaxBlocksInFlightPerPeer).</summary>
+    public readonly List<Hash256> InFlight = [];
+
+    public long HeadersRequestedAt = long.MinValue;
+    public bool AwaitingHeaders;
+    public int UnconnectingHeaders;
+    public int Stalls;
+
+    public void UpdateBestKnown(ChainEntry entry)
+    {
+        if (BestKnown is null || entry.ChainWork > BestKnown.ChainWork) BestKnown = entry;
+    }
+
+    public bool Has(ChainEntry entry) => BestKnown is not null && BestKnown.Height >= entry.Height && BestKnown.GetAncestor(entry.Height) == entry;
+}

@@ -1,0 +1,36 @@
+namespace Nodus.Core.Sync;
+
+/// <summary>Headers-first block download limits (DESIGN.md "block download"; Bitcoin Core net_processing.cpp).</summary>
+public sealed record SyncOptions
+{
+    /// <summary>Bitcoin Core's MAX_BLOCKS_IN_TRANSIT_PER_PEER.</summary>
+    public const int DefaultMaxBlocksInFlightPerPeer = 16;
+
+    /// <summary>Bitcoin Core's BLOCK_DOWNLOAD_WINDOW: how far past the active tip blocks are requested.</summary>
+    public const int DefaultDownloadWindow = 1024;
+
+    /// <summary>Bitcoin Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced by inv of the tip.</summary>
+    public const int MaxBlocksToAnnounce = 8;
+
+    /// <summary>Bitcoin Core's DEFAULT_MAX_TIP_AGE: a tip older than this means initial block download.</summary>
+    public static readonly long MaxTipAge = 24 * Time.Hour;
+
+    /// <summary>Bitcoin Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS: headers that never connect, then misbehaviour.</summary>
+    public const int MaxUnconnectingHeaders = 10;
+
+    public int MaxBlocksInFlightPerPeer { get; init; } = DefaultMaxBlocksInFlightPerPeer;
+    public int DownloadWindow { get; init; } = DefaultDownloadWindow;
+
+    /// <summary>
+    /// A requested block not delivered within this time is taken from the peer and asked of others. Bitcoin Core
+    /// uses 2 s for the peer that blocks the window and minutes otherwise; one bound keeps this simple and a slow
+    /// link can raise it.
+    /// </summary>
+    public long StallTimeout { get; init; } = 10 * Time.Second;
+
+    /// <summary>A peer whose requests time out this many times is disconnected as stalling.</summary>
+    public int MaxStalls { get; init; } = 3;
+
+    /// <summary>A getheaders unanswered this long may be sent again (to this or another peer).</summary>
+    public long HeadersTimeout { get; init; } = 2 * Time.Minute;
+}
