@@ -137,3 +137,47 @@ public sealed class BlockSyncTests
         Assert.Equal(500, Assert.Single(sent).Inventory.Count);
     }
 }
+
+public sealed class ChainAndMempoolTests
+{
+    private static Transaction SpendOf(byte seed) => new()
+    {
+        Inputs = [new TxIn { PrevOut = new OutPoint(Nodus.Wire.Encoding.Sha256d.Hash([seed]), 0), ScriptSig = [0x51], Sequence = uint.MaxValue, Witness = [] }],
+        Outputs = [new TxOut { Value = 1_000, ScriptPubKey = [0x51] }],
+    };
+
+    [Fact]
+    public void MinedBlock_TakesMempoolTransactions_AndClearsEveryMempool()
+    {
+        var net = new SyncNetwork();
+        var a = net.AddNode();
+        var b = net.AddNode();
+        net.Connect(b, a);
+        net.RunFor(Time.Second);
+        var tx = SpendOf(1);
+        Assert.True(a.Full.Relay.SubmitTransaction(tx, net.Now).IsAccepted);
+        net.Pump(a);
+        Assert.True(net.RunUntil(() => b.Full.Mempool.Contains(tx.GetHash()), 60 * Time.Second));
+
+        a.Mine(1);
+        Assert.True(net.RunUntil(() => b.Chain.Height == 1, 10 * Time.Second));
+        Assert.Contains(a.Chain.GetBlock(a.Chain.Tip.Hash)!.Transactions, t => t.GetHash() == tx.GetHash());
+        Assert.False(a.Full.Mempool.Contains(tx.GetHash()));
+        Assert.False(b.Full.Mempool.Contains(tx.GetHash()));
+    }
+
+    [Fact]
+    public void Reorganisation_ReturnsLosingBranchTransactions_ToMempool()
+    {
+        var net = new SyncNetwork();
+        var a = net.AddNode();
+        var b = net.AddNode();
+        var tx = SpendOf(2);
+        Assert.True(a.Full.Relay.SubmitTransaction(tx, net.Now).IsAccepted);
+        a.Mine(1); // tx confirmed on a's branch only
+        b.Mine(3); // b's branch has more work
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.Chain.Tip.Hash == b.Chain.Tip.Hash, 30 * Time.Second));
+        Assert.True(a.Full.Mempool.Contains(tx.GetHash()), "the losing branch's transaction returns to the mempool");
+    }
+}

@@ -144,19 +144,16 @@ internal sealed class SyncNode
     {
         _network = network;
         EndPoint = new IPEndPoint(IPAddress.Parse($"127.0.0.{index}"), parameters.DefaultPort);
-        Engine = new Node(new NodeOptions(), new Random(index));
-        Chain = ChainState.Open(parameters, new InMemoryChainStore());
-        Sync = new BlockSync(Engine.Context, Chain, options);
-        Producer = new BlockProducer(Engine.Context, Sync);
-        Engine.AddBehaviour(Sync);
-        Engine.AddBehaviour(Producer);
+        Full = FullNode.Create(parameters, new InMemoryChainStore(), new FullNodeOptions { Sync = options ?? new SyncOptions() }, new Random(index));
     }
 
+    public FullNode Full { get; }
+    public Node Engine => Full.Engine;
+    public ChainState Chain => Full.Chain;
+    public BlockSync Sync => Full.Sync;
+    public BlockProducer Producer => Full.Producer;
+
     public IPEndPoint EndPoint { get; }
-    public Node Engine { get; }
-    public ChainState Chain { get; }
-    public BlockSync Sync { get; }
-    public BlockProducer Producer { get; }
     public Dictionary<PeerId, (SyncNode Node, PeerId PeerId)> Links { get; } = [];
     public List<DisconnectReason> Closed { get; } = [];
     internal long ScheduledWake = Time.Never;
