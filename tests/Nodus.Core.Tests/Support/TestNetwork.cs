@@ -84,15 +84,16 @@ public sealed class TestNetwork
     public void RunUntil(long until)
     {
         Pump();
+        // A node's wakeup changes only when it handles an input, so it is cached and refreshed for that node only.
+        var wakeups = _nodes.Select(n => n.NextWakeup).ToArray();
         while (true)
         {
             long nextEvent = _events.TryPeek(out _, out var key) ? key.Time : Time.Never;
             long nextTimer = Time.Never;
             int timerNode = -1;
-            for (int i = 0; i < _nodes.Count; i++)
+            for (int i = 0; i < wakeups.Length; i++)
             {
-                long w = _nodes[i].NextWakeup;
-                if (w < nextTimer) { nextTimer = w; timerNode = i; }
+                if (wakeups[i] < nextTimer) { nextTimer = wakeups[i]; timerNode = i; }
             }
             long next = Math.Min(nextEvent, nextTimer);
             if (next > until) break;
@@ -106,10 +107,12 @@ public sealed class TestNetwork
                     case Delivery d: node.OnMessage(d.Peer, d.Message, d.WireSize, Now); break;
                     case Disconnection c: node.OnDisconnected(c.Peer, Now); break;
                 }
+                wakeups[ev.Node] = node.NextWakeup;
             }
             else
             {
                 _nodes[timerNode].OnTimer(Now);
+                wakeups[timerNode] = _nodes[timerNode].NextWakeup;
             }
             Pump();
         }
