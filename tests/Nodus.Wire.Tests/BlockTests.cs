@@ -76,4 +76,62 @@ public class BlockTests
         Assert.False(oddMutated);
         Assert.True(paddedMutated);
     }
+
+    [Fact]
+    public void Decode_BlockWithWitnessTxs_IdsFromBytesEqualIdsFromObjects()
+    {
+        var original = Samples.RandomBlock(new Random(11), 9);
+        original.Transactions.Add(Samples.Transaction(Vectors.SegwitTxHex));
+        var bytes = original.Serialize();
+
+        var decoded = WireCodec.Decode<Block>(bytes);
+        Assert.Equal(10, decoded.TransactionCount);
+        var ids = decoded.GetTransactionIds(); // hashed from the received bytes
+        Assert.Equal(Vectors.SegwitTxId, ids[^1].ToString());
+        Assert.Equal(bytes, decoded.Serialize()); // still as received
+
+        Assert.Equal(original.Transactions.Select(t => t.GetHash()), decoded.Transactions.Select(t => t.GetHash()));
+        Assert.Equal(ids, decoded.GetTransactionIds()); // now from the materialized objects
+        Assert.Equal(bytes, decoded.Serialize()); // re-encoded from objects
+        Assert.Equal(Vectors.SegwitTxWitnessId, decoded.Transactions[^1].GetWitnessHash().ToString());
+    }
+
+    [Fact]
+    public void Transactions_ChangedAfterDecode_SerializesTheChange()
+    {
+        var decoded = WireCodec.Decode<Block>(Vectors.Bytes(Vectors.MainnetGenesisBlockHex));
+        decoded.Transactions.Add(Samples.Transaction(Vectors.SegwitTxHex));
+        var again = WireCodec.Decode<Block>(decoded.Serialize());
+        Assert.Equal(2, again.TransactionCount);
+        Assert.NotEqual(again.Header.MerkleRoot, again.ComputeMerkleRoot());
+    }
+
+    [Theory]
+    [InlineData("0001")] // witness marker with an empty witness
+    [InlineData("0002")] // unknown flag
+    public void Decode_BlockWithBadWitnessFlags_Throws(string markerFlag)
+    {
+        var tx = "01000000" + markerFlag + "01" + new string('0', 64) + "00000000" + "00" + "ffffffff" + "01" + "0000000000000000" + "00" + "00" + "00000000";
+        var bytes = Vectors.Bytes(Vectors.MainnetGenesisHeaderHex + "01" + tx);
+        Assert.Throws<WireFormatException>(() => WireCodec.Decode<Block>(bytes));
+    }
+
+    [Fact]
+    public void Decode_BlockLargerThanAChunkWithAHugeTransaction_RoundTripsAndIdsAgree()
+    {
+        var random = new Random(12);
+        var block = Samples.RandomBlock(random, 400); // ~200 kB: several 64 kB chunks
+        var huge = Samples.RandomTransaction(random, witness: true);
+        huge.Outputs.Add(new TxOut { Value = 1, ScriptPubKey = Samples.RandomBytes(random, 100_000) });
+        block.Transactions.Insert(200, huge);
+        var bytes = block.Serialize();
+
+        var decoded = WireCodec.Decode<Block>(bytes);
+        Assert.Equal(401, decoded.TransactionCount);
+        Assert.Equal(bytes, decoded.Serialize());
+        var ids = decoded.GetTransactionIds();
+        Assert.Equal(block.Transactions.Select(t => t.GetHash()), ids);
+        Assert.Equal(block.Transactions.Select(t => t.GetWitnessHash()), decoded.Transactions.Select(t => t.GetWitnessHash()));
+        Assert.Equal(bytes, decoded.Serialize());
+    }
 }

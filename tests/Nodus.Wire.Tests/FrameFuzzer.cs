@@ -75,10 +75,31 @@ internal sealed class FrameFuzzer
                 throw new InvalidOperationException($"frame {i}: {e.GetType().Name} {e.Message}\n{Convert.ToHexStringLower(frame)}", e);
             }
             Record(report, result, frame, allocated, i);
+            if (result.Message is BlockMessage block) CheckLazyBlock(block.Block, i);
         }
         report.Frames = frames;
         report.Elapsed = clock.Elapsed;
         return report;
+    }
+
+    /// <summary>
+    /// A decoded block holds its transactions as bytes that passed <see cref="Types.TransactionLayout"/>; materializing
+    /// them must succeed and agree with the ids hashed from the bytes, or the validator and the decoder disagree.
+    /// </summary>
+    private static void CheckLazyBlock(Types.Block block, long index)
+    {
+        var fromBytes = block.GetTransactionIds();
+        var bytes = block.Serialize();
+        try
+        {
+            var fromObjects = block.Transactions.Select(t => t.GetHash()).ToArray();
+            if (!fromBytes.AsSpan().SequenceEqual(fromObjects)) throw new InvalidOperationException("txids differ");
+            if (!bytes.AsSpan().SequenceEqual(block.Serialize())) throw new InvalidOperationException("re-encoding differs");
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"frame {index}: lazy block disagrees with its transactions: {e.Message}", e);
+        }
     }
 
     private static void Record(FuzzReport report, FrameResult result, byte[] frame, long allocated, long index)

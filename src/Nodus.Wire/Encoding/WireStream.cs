@@ -50,6 +50,17 @@ public ref struct WireStream
         return span;
     }
 
+    /// <summary>Passes over <paramref name="count"/> bytes when reading; used by validators that materialize nothing.</summary>
+    public void Skip(int count) => Take(count);
+
+    /// <summary>Reads a byte-string length prefix and passes over the bytes, with the checks of <see cref="VarBytes"/>.</summary>
+    public void SkipVarBytes(int maxLength, string what)
+    {
+        int length = 0;
+        Count(ref length, maxLength, 1, what);
+        Take(length);
+    }
+
     private Span<byte> Reserve(int count) => _output!.GetSpan(count);
 
     private void Advance(int count)
