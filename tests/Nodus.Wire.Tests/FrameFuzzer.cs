@@ -27,7 +27,11 @@ internal sealed class FuzzReport
 /// </summary>
 internal sealed class FrameFuzzer
 {
-    /// <summary>Allocation allowed per decode: this many bytes per frame byte, plus <see cref="AllocationSlack"/>.</summary>
+    /// <summary>
+    /// Allocation allowed per decode: this many bytes per frame byte, plus <see cref="AllocationSlack"/>. The densest
+    /// legal input is a witness stack of one-byte items (2 wire bytes become a 32-byte array and an 8-byte slot, 20 B
+    /// per byte); counts are checked against the bytes left, so nothing larger can be provoked.
+    /// </summary>
     public const int AllocationPerFrameByte = 32;
     public const int AllocationSlack = 16 * 1024;
 
@@ -76,6 +80,7 @@ internal sealed class FrameFuzzer
             }
             Record(report, result, frame, allocated, i);
             if (result.Message is BlockMessage block) CheckLazyBlock(block.Block, i);
+            if (result.Message is { } message) CheckReencoding(message, i);
         }
         report.Frames = frames;
         report.Elapsed = clock.Elapsed;
@@ -100,6 +105,15 @@ internal sealed class FrameFuzzer
         {
             throw new InvalidOperationException($"frame {index}: lazy block disagrees with its transactions: {e.Message}", e);
         }
+    }
+
+    /// <summary>Whatever was accepted must encode, and that encoding must decode to itself.</summary>
+    private static void CheckReencoding(IMessage message, long index)
+    {
+        var payload = MessageCodec.EncodePayload(message);
+        var again = MessageCodec.Decode(message.Command, new ReadOnlySequence<byte>(payload));
+        if (again.Status != ReadStatus.Message || !payload.AsSpan().SequenceEqual(MessageCodec.EncodePayload(again.Message!)))
+            throw new InvalidOperationException($"frame {index}: {message.Command} does not re-encode stably: {again.Error}");
     }
 
     private static void Record(FuzzReport report, FrameResult result, byte[] frame, long allocated, long index)

@@ -71,4 +71,14 @@ public class TransactionTests
         tx.InvalidateHashes();
         Assert.NotEqual(before, tx.GetHash());
     }
+
+    [Fact]
+    public void Decode_NoInputsNoOutputs_EmptyListsAndSameBytes()
+    {
+        var bytes = Vectors.Bytes("01000000" + "00" + "00" + "00000000");
+        var tx = WireCodec.Decode<Transaction>(bytes);
+        Assert.Empty(tx.Inputs);
+        Assert.Empty(tx.Outputs);
+        Assert.Equal(bytes, tx.Serialize());
+    }
 }

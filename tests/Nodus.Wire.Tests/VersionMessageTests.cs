@@ -65,4 +65,19 @@ public class VersionMessageTests
         Assert.Equal(ReadStatus.Error, result.Status);
         Assert.Contains("user agent", result.Error);
     }
+
+    [Fact]
+    public void Decode_InvalidUtf8UserAgentAtLimit_ReencodesWithinLimit()
+    {
+        var m = new VersionMessage { UserAgent = new string('a', VersionMessage.MaxUserAgentLength) };
+        var payload = Samples.Payload(m);
+        for (int i = 83; i < 83 + VersionMessage.MaxUserAgentLength; i += 2) payload[i] = 0xff; // invalid UTF-8 bytes
+
+        var decoded = Assert.IsType<VersionMessage>(MessageCodec.Decode("version", new ReadOnlySequence<byte>(payload)).Message);
+        Assert.Contains('?', decoded.UserAgent);
+        var reencoded = Samples.Payload(decoded); // each bad byte became one '?', one byte again
+        Assert.Equal(payload.Length, reencoded.Length);
+        var again = Assert.IsType<VersionMessage>(MessageCodec.Decode("version", new ReadOnlySequence<byte>(reencoded)).Message);
+        Assert.Equal(decoded.UserAgent, again.UserAgent);
+    }
 }

@@ -200,14 +200,19 @@ public ref struct WireStream
         else { v.CopyTo(Reserve(length)); Advance(length); }
     }
 
-    /// <summary>A length-prefixed string (the user agent). Invalid UTF-8 is kept as replacement characters, as it is only displayed.</summary>
+    // Each invalid UTF-8 sequence becomes one '?', never the 3-byte U+FFFD, so a decoded string re-encodes within
+    // the length limit it was read under.
+    private static readonly System.Text.Encoding LenientUtf8 = System.Text.Encoding.GetEncoding(
+        "utf-8", System.Text.EncoderFallback.ReplacementFallback, new System.Text.DecoderReplacementFallback("?"));
+
+    /// <summary>A length-prefixed string (the user agent). Invalid UTF-8 is kept as '?', as the text is only displayed.</summary>
     public void VarString(ref string v, int maxLength, string what)
     {
         if (IsReading)
         {
             int length = 0;
             Count(ref length, maxLength, 1, what);
-            v = System.Text.Encoding.UTF8.GetString(Take(length));
+            v = LenientUtf8.GetString(Take(length));
         }
         else
         {

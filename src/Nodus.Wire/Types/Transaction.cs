@@ -71,9 +71,22 @@ public sealed class Transaction : IWireValue<Transaction>
     public static int MinEncodedSize => 10;
 
     public int Version = 1;
-    public List<TxIn> Inputs = [];
-    public List<TxOut> Outputs = [];
+    public List<TxIn> Inputs;
+    public List<TxOut> Outputs;
     public uint LockTime;
+
+    public Transaction()
+    {
+        Inputs = [];
+        Outputs = [];
+    }
+
+    // The decoder replaces both lists with ones of the right capacity, so it skips allocating empty ones.
+    private Transaction(bool decoding)
+    {
+        Inputs = null!;
+        Outputs = null!;
+    }
 
     private Hash256? _txid;
     private Hash256? _wtxid;
@@ -115,7 +128,7 @@ public sealed class Transaction : IWireValue<Transaction>
     {
         if (s.IsReading)
         {
-            value = new Transaction();
+            value = new Transaction(decoding: true);
             Read(ref s, value);
         }
         else
@@ -162,6 +175,7 @@ public sealed class Transaction : IWireValue<Transaction>
         {
             s.List(ref tx.Outputs, MessageHeader.MaxPayloadLength, "outputs");
         }
+        tx.Outputs ??= []; // an empty input list with a zero flag byte: the zero was the output count
         if ((flags & 1) != 0)
         {
             flags ^= 1;
