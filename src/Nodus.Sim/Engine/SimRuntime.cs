@@ -431,6 +431,15 @@ public sealed class SimRuntime
 
     public int ConnectionCount(int v) => _connections.LinkCount(v);
 
+    /// <summary>The node at the other end of <paramref name="v"/>'s connection <paramref name="peer"/>, or -1.</summary>
+    public int RemoteOf(int v, PeerId peer)
+    {
+        int id = _connections.Find(v, peer);
+        if (id < 0) return -1;
+        ref var c = ref _connections[id];
+        return c.A == v ? c.B : c.A;
+    }
+
     /// <summary>The remote node of each open connection of <paramref name="v"/>.</summary>
     public IEnumerable<int> Neighbours(int v)
     {

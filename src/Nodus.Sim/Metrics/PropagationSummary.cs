@@ -86,5 +86,29 @@ public sealed class PropagationSummary
     }
 }
 
+/// <summary>Arrival delays pooled over many items (every transaction of a run), overall and per bandwidth class.</summary>
+public static class PooledDelays
+{
+    public static (Stats All, IReadOnlyList<FairnessClass> PerClass) Of(IEnumerable<BroadcastTracker.Item> items,
+        Func<int, bool> isLive, Func<int, int> bandwidthClass, IReadOnlyList<string> classNames)
+    {
+        var all = new List<double>();
+        var perClass = new List<double>[classNames.Count];
+        for (int c = 0; c < perClass.Length; c++) perClass[c] = [];
+        foreach (var item in items)
+            for (int v = 0; v < item.Arrival.Length; v++)
+            {
+                if (v == item.Source || item.Arrival[v] == Time.Never || !isLive(v)) continue;
+                double ms = (item.Arrival[v] - item.Origin) / (double)Time.Millisecond;
+                all.Add(ms);
+                perClass[bandwidthClass(v)].Add(ms);
+            }
+        var fairness = new List<FairnessClass>();
+        for (int c = 0; c < perClass.Length; c++)
+            if (perClass[c].Count > 0) fairness.Add(new FairnessClass(classNames[c], new Stats(perClass[c])));
+        return (new Stats(all), fairness);
+    }
+}
+
 /// <summary>Arrival delays of the nodes in one bandwidth class: a narrow spread is a fair protocol.</summary>
 public sealed record FairnessClass(string Name, Stats DelayMs);

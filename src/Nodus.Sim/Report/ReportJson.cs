@@ -56,6 +56,13 @@ public static class ReportJson
         json.WriteEndObject();
         json.WriteStartObject("workload");
         json.WriteString("kind", s.Workload.Kind);
+        if (s.Workload.Kind == "broadcast")
+        {
+            json.WriteString("relay", s.Workload.Relay);
+            json.WriteNumber("transactions", s.Workload.Transactions);
+            if (s.Workload.FirstAtSeconds is { } f) json.WriteNumber("firstAtSeconds", f);
+            json.WriteNumber("intervalSeconds", s.Workload.IntervalSeconds);
+        }
         json.WriteEndObject();
         json.WriteStartArray("partitions");
         if (report.Cases.Count > 0)
@@ -68,6 +75,14 @@ public static class ReportJson
     {
         json.WriteStartObject();
         json.WriteString("label", c.Label);
+        if (c.Relay is null) json.WriteNull("relay");
+        else json.WriteString("relay", c.Relay);
+        json.WriteNumber("honestNodes", c.HonestNodes);
+        json.WriteNumber("removeFraction", c.Spec.RemoveFraction);
+        json.WriteString("removeOrder", c.Spec.RemoveOrder);
+        json.WriteNumber("removed", c.Removed);
+        json.WriteNumber("spyFraction", c.Spec.SpyFraction);
+        json.WriteBoolean("eavesdropper", c.Spec.Eavesdropper);
         json.WriteNumber("events", c.EventsProcessed);
         json.WriteNumber("virtualSeconds", Round(c.VirtualSeconds));
         json.WriteNumber("messagesDropped", c.MessagesDropped);
@@ -77,7 +92,88 @@ public static class ReportJson
         WriteStats(json, "durationMs", c.HandshakeDurationMs);
         WritePropagation(json, "nodesFullyConnected", c.Handshakes);
         json.WriteEndObject();
+        if (c.Broadcast is { } b) WriteBroadcast(json, b, c.HonestNodes);
         json.WriteEndObject();
+    }
+
+    /// <summary>Per-transaction rows are listed up to this many transactions; aggregates always.</summary>
+    public const int MaxListedTransactions = 1_000;
+
+    private static void WriteBroadcast(Utf8JsonWriter json, BroadcastResult b, int nodes)
+    {
+        var txs = b.Transactions;
+        json.WriteStartObject("broadcast");
+        json.WriteNumber("transactions", txs.Count);
+        WriteStats(json, "coverage", new Stats(txs.Select(t => t.Coverage)));
+        WriteStats(json, "time50Ms", new Stats(txs.Where(t => t.Time50Ms.HasValue).Select(t => t.Time50Ms!.Value)));
+        WriteStats(json, "time90Ms", new Stats(txs.Where(t => t.Time90Ms.HasValue).Select(t => t.Time90Ms!.Value)));
+        WriteStats(json, "time100Ms", new Stats(txs.Where(t => t.Time100Ms.HasValue).Select(t => t.Time100Ms!.Value)));
+        WriteStats(json, "delayMs", b.PooledDelayMs);
+        WriteFairness(json, b.Fairness);
+        json.WriteStartObject("duplicates");
+        json.WriteNumber("txPayloadDeliveries", b.TxPayloadDeliveries);
+        json.WriteNumber("firstArrivals", b.FirstArrivals);
+        json.WriteNumber("duplicateShare", Round(b.DuplicateShare));
+        json.WriteNumber("invEntriesDelivered", b.InvEntriesDelivered);
+        json.WriteNumber("invEntriesPerNodePerTransaction", Round(txs.Count == 0 ? 0 : b.InvEntriesDelivered / (double)nodes / txs.Count));
+        json.WriteEndObject();
+        json.WriteStartObject("anonymity");
+        json.WriteNumber("spyFraction", b.SpyFraction);
+        WriteEstimator(json, "firstSpy", b.FirstSpy, b.FirstSpySamples);
+        WriteEstimator(json, "firstTimestamp", b.FirstTimestamp, b.FirstTimestampSamples);
+        json.WriteEndObject();
+        if (txs.Count > 0) WritePropagation(json, "firstTransaction", txs[0]);
+        json.WriteStartArray("perTransaction");
+        foreach (var t in txs.Take(MaxListedTransactions))
+        {
+            json.WriteStartArray();
+            json.WriteNumberValue(t.Source);
+            json.WriteNumberValue(Round(t.Coverage));
+            WriteNullableValue(json, t.Time50Ms);
+            WriteNullableValue(json, t.Time90Ms);
+            WriteNullableValue(json, t.Time100Ms);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteString("perTransactionColumns", "source, coverage, time50Ms, time90Ms, time100Ms");
+        json.WriteEndObject();
+    }
+
+    private static void WriteEstimator(Utf8JsonWriter json, string name, (double Precision, double Recall)? score, int samples)
+    {
+        if (score is not { } s)
+        {
+            json.WriteNull(name);
+            return;
+        }
+        json.WriteStartObject(name);
+        json.WriteNumber("precision", Round(s.Precision));
+        json.WriteNumber("recall", Round(s.Recall));
+        json.WriteNumber("transactions", samples);
+        json.WriteEndObject();
+    }
+
+    private static void WriteNullableValue(Utf8JsonWriter json, double? value)
+    {
+        if (value is { } v) json.WriteNumberValue(Round(v));
+        else json.WriteNullValue();
+    }
+
+    private static void WriteFairness(Utf8JsonWriter json, IReadOnlyList<FairnessClass> classes)
+    {
+        json.WriteStartArray("fairness");
+        foreach (var f in classes)
+        {
+            json.WriteStartObject();
+            json.WriteString("class", f.Name);
+            json.WriteNumber("samples", f.DelayMs.Count);
+            json.WriteNumber("meanMs", Round(f.DelayMs.Mean));
+            json.WriteNumber("stdDevMs", Round(f.DelayMs.StdDev));
+            json.WriteNumber("p10Ms", Round(f.DelayMs.Percentile(10)));
+            json.WriteNumber("p90Ms", Round(f.DelayMs.Percentile(90)));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteTraffic(Utf8JsonWriter json, TrafficStats t)
@@ -112,19 +208,7 @@ public static class ReportJson
         WriteNullable(json, "time90Ms", p.Time90Ms);
         WriteNullable(json, "time100Ms", p.Time100Ms);
         WriteStats(json, "delayMs", p.DelayMs);
-        json.WriteStartArray("fairness");
-        foreach (var f in p.Fairness)
-        {
-            json.WriteStartObject();
-            json.WriteString("class", f.Name);
-            json.WriteNumber("nodes", f.DelayMs.Count);
-            json.WriteNumber("meanMs", Round(f.DelayMs.Mean));
-            json.WriteNumber("stdDevMs", Round(f.DelayMs.StdDev));
-            json.WriteNumber("p10Ms", Round(f.DelayMs.Percentile(10)));
-            json.WriteNumber("p90Ms", Round(f.DelayMs.Percentile(90)));
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        WriteFairness(json, p.Fairness);
         json.WriteStartArray("coverageCurve");
         foreach (var (ms, fraction) in p.Curve)
         {

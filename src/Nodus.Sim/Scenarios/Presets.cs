@@ -5,6 +5,9 @@ public static class Presets
 {
     public sealed record Preset(string Name, string Summary, Func<Scenario> Create);
 
+    /// <summary>The spy fractions of the anonymity study (the issue: 0.05 to 0.30).</summary>
+    public static readonly double[] SpyFractions = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30];
+
     public static readonly IReadOnlyList<Preset> All =
     [
         new("handshake", "1,000 nodes, random 8-regular graph, 2019 regions: every connection's version/verack handshake and pings",
@@ -16,35 +19,92 @@ public static class Presets
                 DurationSeconds = 30,
                 Topology = new TopologySpec { Kind = "random-regular", Degree = 8 },
             }),
-        new("bitcoin-handshake", "10,000 nodes, Bitcoin-like topology (measured outbound degrees, inbound ≤ 125), 2019 regions: handshakes at scale",
+        new("scale", "100,000 nodes, Bitcoin-like topology, 2019 regions: one transaction broadcast by diffusion (wall time and memory)",
             () => new Scenario
             {
-                Name = "bitcoin-handshake",
-                Description = "Bitcoin-like topology over the 2019 region model; measures handshake completion and traffic at scale.",
-                Nodes = 10_000,
-                DurationSeconds = 30,
+                Name = "scale",
+                Description = "One transaction from a random node, relayed by diffusion over a Bitcoin-like graph; the run measures the simulator itself.",
+                Nodes = 100_000,
+                DurationSeconds = 60,
                 Topology = new TopologySpec { Kind = "bitcoin" },
+                Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 1 },
             }),
-        new("bitcoin-2015-graph", "the real 2015 Bitcoin graph (4,654 nodes), 2015 regions: handshakes",
+        new("relay-compare", "2,000 nodes, Bitcoin-like topology, 2019 regions: 20 transactions under flood, diffusion and Dandelion++ (latency, fairness, traffic)",
             () => new Scenario
             {
-                Name = "bitcoin-2015-graph",
-                Description = "The 2015 Bitcoin connection graph (Fanti and Viswanath) over the 2015 region model.",
-                DurationSeconds = 30,
+                Name = "relay-compare",
+                Description = "The same network and the same transaction sources under the three relay policies: time to 50/90/100%, spread of arrival times per region, bytes and duplicates.",
+                Nodes = 2000,
+                DurationSeconds = 60,
+                Topology = new TopologySpec { Kind = "bitcoin" },
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 20, IntervalSeconds = 1 },
+                Cases = [new() { Label = "flood", Relay = "flood" }, new() { Label = "diffusion", Relay = "diffusion" }, new() { Label = "dandelion", Relay = "dandelion" }],
+            }),
+        new("anonymity", "500 nodes, random 4-regular graph: spies 5–30% (first-spy) and an eavesdropper (first-timestamp), flood vs diffusion vs Dandelion++",
+            () => new Scenario
+            {
+                Name = "anonymity",
+                Description = "Precision and recall of the first-spy estimator against the spy fraction p, and of the first-timestamp estimator of an eavesdropper connected to every node (Bojja Venkatakrishnan, Fanti, Viswanath 2017).",
+                Nodes = 500,
+                DurationSeconds = 90,
+                Network = new NetworkSpec { Year = "2015" },
+                Topology = new TopologySpec { Kind = "random-regular", Degree = 4 },
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 200, IntervalSeconds = 0.2 },
+                Cases = [.. AnonymityCases()],
+            }),
+        new("eavesdropper-2015", "the real 2015 Bitcoin graph (4,654 nodes) under diffusion with an eavesdropper on every node: the published ~30% first-timestamp accuracy",
+            () => new Scenario
+            {
+                Name = "eavesdropper-2015",
+                Description = "Fanti and Viswanath (2017): on the 2015 graph, diffusion lets a first-timestamp eavesdropper name the source about 30% of the time.",
+                DurationSeconds = 90,
                 Network = new NetworkSpec { Year = "2015" },
                 Topology = new TopologySpec { Kind = "edges", File = "bitcoin-2015" },
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 200, IntervalSeconds = 0.2 },
+                Cases = [new() { Label = "diffusion", Relay = "diffusion", Eavesdropper = true }, new() { Label = "dandelion", Relay = "dandelion", Eavesdropper = true }],
             }),
-        new("partition", "1,000 nodes, 8-regular: cut North America from Europe for 20 s, then heal (held messages delivered on healing)",
+        new("resilience", "2,000 nodes, Bitcoin-like: remove 10–90% of nodes at random or by highest degree, then broadcast; coverage of the survivors",
+            () => new Scenario
+            {
+                Name = "resilience",
+                Description = "Nodes crash after the handshakes (at random, or the best-connected first); 10 transactions then spread by diffusion. Coverage is over the surviving nodes.",
+                Nodes = 2000,
+                DurationSeconds = 60,
+                Topology = new TopologySpec { Kind = "bitcoin" },
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 10 },
+                Cases = [.. ResilienceCases()],
+            }),
+        new("partition", "1,000 nodes, 8-regular: the Americas cut from the rest of the world for 20 s during a broadcast, held vs dropped traffic, then healed",
             () => new Scenario
             {
                 Name = "partition",
-                Description = "A two-region partition of the underlay from t=0.5 s to t=20 s; dials across the cut fail, messages wait.",
+                Description = "A two-sided partition of the underlay from t=5 s to t=25 s (all regions: Americas | rest); 10 transactions during the cut. 'hold' delivers the cut traffic on healing (TCP retransmits), 'drop' loses it.",
                 Nodes = 1000,
-                DurationSeconds = 40,
+                DurationSeconds = 60,
                 Topology = new TopologySpec { Kind = "random-regular", Degree = 8 },
-                Partitions = [new PartitionSpec { RegionsA = ["NORTH_AMERICA"], RegionsB = ["EUROPE"], FromSeconds = 0.5, UntilSeconds = 20, Mode = "hold" }],
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 10, FirstAtSeconds = 6 },
+                Partitions = [new PartitionSpec { RegionsA = ["NORTH_AMERICA", "SOUTH_AMERICA"], RegionsB = ["EUROPE", "ASIA_PACIFIC", "JAPAN", "AUSTRALIA"], FromSeconds = 5, UntilSeconds = 25, Mode = "hold" }],
+                Cases = [new() { Label = "hold", PartitionMode = "hold" }, new() { Label = "drop", PartitionMode = "drop" }],
             }),
     ];
+
+    private static IEnumerable<CaseSpec> AnonymityCases()
+    {
+        foreach (var relay in new[] { "flood", "diffusion", "dandelion" })
+        {
+            yield return new CaseSpec { Label = $"{relay} eavesdropper", Relay = relay, Eavesdropper = true };
+            foreach (double p in SpyFractions)
+                yield return new CaseSpec { Label = $"{relay} p={p:0.00}", Relay = relay, SpyFraction = p };
+        }
+    }
+
+    private static IEnumerable<CaseSpec> ResilienceCases()
+    {
+        yield return new CaseSpec { Label = "none removed" };
+        foreach (var order in new[] { "random", "degree" })
+            foreach (double f in new[] { 0.1, 0.3, 0.5, 0.7, 0.9 })
+                yield return new CaseSpec { Label = $"{order} {f:0.0}", RemoveFraction = f, RemoveOrder = order };
+    }
 
     public static Preset? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 }

@@ -57,6 +57,7 @@ public sealed class Scenario
         Network.Validate();
         Topology.Validate();
         Workload.Validate();
+        foreach (var c in Cases) c.Validate();
     }
 
     /// <summary>The cases to run: the declared ones, or a single default case.</summary>
@@ -108,12 +109,26 @@ public sealed class TopologySpec
 
 public sealed class WorkloadSpec
 {
-    /// <summary>handshake: connect the topology and measure the handshakes (no relay needed).</summary>
+    /// <summary>Most transactions one case may broadcast (each costs 12 bytes per node of tracking).</summary>
+    public const int MaxTransactions = 100_000;
+
+    /// <summary>handshake: connect and measure the handshakes; broadcast: also relay transactions.</summary>
     public string Kind { get; set; } = "handshake";
+    /// <summary>Relay policy of every node (a case may override): flood | diffusion | dandelion.</summary>
+    public string Relay { get; set; } = "diffusion";
+    /// <summary>Transactions to broadcast, each from a random honest node (-1: exactly one from every honest node).</summary>
+    public int Transactions { get; set; } = 1;
+    /// <summary>When the first transaction is submitted (default: 5 s after the last planned dial).</summary>
+    public double? FirstAtSeconds { get; set; }
+    /// <summary>Spacing of the transactions (a Poisson process with this mean).</summary>
+    public double IntervalSeconds { get; set; } = 1;
 
     public void Validate()
     {
-        if (Kind is not "handshake") throw new InvalidDataException($"workload.kind '{Kind}': use handshake");
+        if (Kind is not ("handshake" or "broadcast")) throw new InvalidDataException($"workload.kind '{Kind}': use handshake or broadcast");
+        if (!Nodus.Core.Relay.RelayPolicyKinds.TryParse(Relay, out _, out var error)) throw new InvalidDataException($"workload.relay: {error}");
+        if (Transactions is < -1 or 0 or > MaxTransactions) throw new InvalidDataException($"workload.transactions: 1..{MaxTransactions}, or -1 for one per honest node");
+        if (IntervalSeconds < 0) throw new InvalidDataException("workload.intervalSeconds must not be negative");
     }
 }
 
@@ -129,8 +144,30 @@ public sealed class PartitionSpec
     public string Mode { get; set; } = "hold";
 }
 
-/// <summary>One variant run on the same network (same seed, same topology).</summary>
+/// <summary>One variant run on the same network (same seed, same topology); unset fields keep the scenario's.</summary>
 public sealed class CaseSpec
 {
     public string Label { get; set; } = "default";
+    /// <summary>Overrides workload.relay.</summary>
+    public string? Relay { get; set; }
+    /// <summary>Share of nodes removed (crashed) after the handshakes, before the broadcast.</summary>
+    public double RemoveFraction { get; set; }
+    /// <summary>random | degree (highest degree first).</summary>
+    public string RemoveOrder { get; set; } = "random";
+    /// <summary>Share of nodes that are spies (first-spy estimator).</summary>
+    public double SpyFraction { get; set; }
+    /// <summary>Adds an eavesdropper with one connection to every node (first-timestamp estimator).</summary>
+    public bool Eavesdropper { get; set; }
+    /// <summary>Overrides the mode of every partition of the scenario: drop | hold.</summary>
+    public string? PartitionMode { get; set; }
+
+    public void Validate()
+    {
+        if (Relay is not null && !Nodus.Core.Relay.RelayPolicyKinds.TryParse(Relay, out _, out var error))
+            throw new InvalidDataException($"case {Label}: {error}");
+        if (RemoveFraction is < 0 or >= 1 || SpyFraction is < 0 or >= 1)
+            throw new InvalidDataException($"case {Label}: removeFraction and spyFraction must be in [0, 1)");
+        if (RemoveOrder is not ("random" or "degree")) throw new InvalidDataException($"case {Label}: removeOrder is random or degree");
+        if (PartitionMode is not (null or "drop" or "hold")) throw new InvalidDataException($"case {Label}: partitionMode is drop or hold");
+    }
 }

@@ -59,69 +59,14 @@ public sealed class ScenarioRunner
         };
     }
 
-    private CaseResult RunCase(CaseSpec spec, Topology.Topology topology)
-    {
-        int n = topology.Nodes;
-        var network = BuildNetwork(_scenario.Network, n, _scenario.Seed);
-        var options = new NodeOptions();
-        var runtime = new SimRuntime(n, _scenario.Seed, network, (_, random) => new Node(options, random), Epoch);
-        foreach (var p in _scenario.Partitions) runtime.AddPartition(ToPartition(p, network, n));
+    private CaseResult RunCase(CaseSpec spec, Topology.Topology topology) =>
+        new CaseRun(_scenario, spec, topology, _progress).Run();
 
-        // Outbound edges per node in compressed form: the runtime dials them when the node starts.
-        var outDegree = topology.OutDegrees();
-        var offsets = new int[n + 1];
-        for (int v = 0; v < n; v++) offsets[v + 1] = offsets[v] + outDegree[v];
-        var fill = (int[])offsets.Clone();
-        var targets = new int[topology.EdgeCount];
-        for (int i = 0; i < topology.EdgeCount; i++) targets[fill[topology.From[i]]++] = topology.To[i];
-        runtime.PlannedOutbound = v => targets.AsMemory(offsets[v], offsets[v + 1] - offsets[v]);
-
-        var degree = topology.Degrees();
-        var tracker = new BroadcastTracker(n);
-        int handshakesItem = tracker.Track("handshakes", -1, Epoch);
-        var established = new int[n];
-        var handshakeMs = new List<double>();
-        runtime.PeerEstablished = (node, peer, _, now) =>
-        {
-            if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
-            if (++established[node] == degree[node]) tracker.Record(handshakesItem, node, -1, now);
-        };
-
-        var start = new Random(SimRuntime.SeedFor(_scenario.Seed, -4));
-        long spread = Math.Max(1, (long)(_scenario.StartSpreadSeconds * Time.Second));
-        // Every node listens before anyone dials: starts in [0, spread), planned dials in [spread, 2 spread).
-        for (int v = 0; v < n; v++) runtime.ScheduleStart(v, Epoch + start.NextInt64(spread));
-        for (int v = 0; v < n; v++) runtime.ScheduleConnect(v, Epoch + spread + start.NextInt64(spread));
-
-        long until = Epoch + (long)(_scenario.DurationSeconds * Time.Second);
-        var wall = System.Diagnostics.Stopwatch.StartNew();
-        runtime.Run(until, progress: r => _progress?.Invoke(
-            $"{_scenario.Name}/{spec.Label}: t={Time.ToSeconds(r.Now - Epoch):F1}s events={r.EventsProcessed:N0} " +
-            $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
-        _progress?.Invoke($"{_scenario.Name}/{spec.Label}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
-
-        var classes = network.RegionNames;
-        return new CaseResult
-        {
-            Label = spec.Label,
-            EventsProcessed = runtime.EventsProcessed,
-            VirtualSeconds = Time.ToSeconds(runtime.Now - Epoch),
-            MessagesDropped = runtime.MessagesDropped,
-            OpenConnections = runtime.OpenConnections,
-            Traffic = runtime.Traffic,
-            Network = network,
-            Handshakes = PropagationSummary.Of(tracker.Items[handshakesItem], v => runtime.IsAlive(v) && degree[v] > 0,
-                network.RegionOf, classes),
-            HandshakeDurationMs = new Stats(handshakeMs),
-            WallSeconds = wall.Elapsed.TotalSeconds,
-        };
-    }
-
-    private static Partition ToPartition(PartitionSpec p, INetworkModel network, int n)
+    internal static Partition ToPartition(PartitionSpec p, INetworkModel network, int n, string? modeOverride = null)
     {
         long from = Epoch + (long)(p.FromSeconds * Time.Second);
         long until = p.UntilSeconds >= double.MaxValue / 2 ? Time.Never : Epoch + (long)(p.UntilSeconds * Time.Second);
-        var mode = p.Mode switch
+        var mode = (modeOverride ?? p.Mode) switch
         {
             "drop" => PartitionMode.Drop,
             "hold" => PartitionMode.Hold,
@@ -149,6 +94,12 @@ public sealed class SimReport
 public sealed class CaseResult
 {
     public required string Label { get; init; }
+    public required CaseSpec Spec { get; init; }
+    /// <summary>The relay policy (null for handshake-only runs).</summary>
+    public required string? Relay { get; init; }
+    public required int HonestNodes { get; init; }
+    public required int Removed { get; init; }
+    public BroadcastResult? Broadcast { get; set; }
     public required long EventsProcessed { get; init; }
     public required double VirtualSeconds { get; init; }
     public required long MessagesDropped { get; init; }

@@ -1,0 +1,316 @@
+using Nodus.Core;
+using Nodus.Core.Mempool;
+using Nodus.Core.Peers;
+using Nodus.Core.Relay;
+using Nodus.Sim.Engine;
+using Nodus.Sim.Metrics;
+using Nodus.Sim.Network;
+using Nodus.Sim.Workloads;
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Messages;
+
+namespace Nodus.Sim.Scenarios;
+
+/// <summary>
+/// One case of a scenario: builds the runtime over the shared topology, wires the metrics to the nodes' own events
+/// (handshake completion, <see cref="TransactionRelay.TransactionReceived"/>), applies removals, spies and the
+/// eavesdropper, submits the transactions through <see cref="TransactionRelay.SubmitTransaction"/>, and runs.
+/// </summary>
+internal sealed class CaseRun
+{
+    /// <summary>Bounds the per-peer known-inventory filter in simulations (Core's 50,000 is sized for a live mempool;
+    /// a simulated run never holds more than its transactions).</summary>
+    private const int SimKnownInventory = WorkloadSpec.MaxTransactions;
+
+    private readonly Scenario _scenario;
+    private readonly CaseSpec _spec;
+    private readonly Topology.Topology _topology;
+    private readonly Action<string>? _progress;
+    private readonly int _honest;
+    private readonly int _total;
+    private readonly TransactionRelay?[] _relays;
+    private readonly BroadcastTracker _tracker;
+    private readonly Dictionary<Hash256, int> _items = [];
+    private readonly bool[] _spy;
+    private readonly bool[] _removed;
+    // Eavesdropper: first inv of each transaction from each honest node, as (item → node → time).
+    private readonly Dictionary<int, Dictionary<int, long>> _announcements = [];
+    private long _txPayloadDeliveries, _invEntriesDelivered;
+
+    public CaseRun(Scenario scenario, CaseSpec spec, Topology.Topology topology, Action<string>? progress)
+    {
+        _scenario = scenario;
+        _spec = spec;
+        _topology = topology;
+        _progress = progress;
+        _honest = topology.Nodes;
+        _total = spec.Eavesdropper ? 2 * _honest : _honest;
+        _relays = new TransactionRelay?[_honest];
+        _tracker = new BroadcastTracker(_honest);
+        _spy = new bool[_honest];
+        _removed = new bool[_honest];
+        Relay = RelayPolicyKinds.Parse(spec.Relay ?? scenario.Workload.Relay);
+    }
+
+    public RelayPolicyKind Relay { get; }
+    private bool Broadcasting => _scenario.Workload.Kind == "broadcast";
+
+    public CaseResult Run()
+    {
+        var seed = _scenario.Seed;
+        var network = ScenarioRunner.BuildNetwork(_scenario.Network, _total, seed);
+        var nodeOptions = new NodeOptions();
+        var relayOptions = new RelayOptions { Policy = Relay, KnownInventoryPerPeer = SimKnownInventory };
+        var runtime = new SimRuntime(_total, seed, network, (v, random) =>
+        {
+            var node = new Node(nodeOptions, random);
+            // The eavesdropper's connections complete the handshake and listen, but relay nothing.
+            if (v < _honest && Broadcasting)
+            {
+                var relay = new TransactionRelay(node.Context, new TxMempool(), relayOptions);
+                relay.TransactionReceived += arrival => OnArrival(v, arrival);
+                node.AddBehaviour(relay);
+                _relays[v] = relay;
+            }
+            return node;
+        }, ScenarioRunner.Epoch);
+        _runtimeRef = runtime;
+        foreach (var p in _scenario.Partitions)
+            runtime.AddPartition(ScenarioRunner.ToPartition(p, network, _total, _spec.PartitionMode));
+
+        // Outbound edges per node in compressed form; eavesdropper probe n + v dials node v.
+        var outDegree = _topology.OutDegrees();
+        var offsets = new int[_honest + 1];
+        for (int v = 0; v < _honest; v++) offsets[v + 1] = offsets[v] + outDegree[v];
+        var fill = (int[])offsets.Clone();
+        var targets = new int[_topology.EdgeCount];
+        for (int i = 0; i < _topology.EdgeCount; i++) targets[fill[_topology.From[i]]++] = _topology.To[i];
+        var probeTargets = Enumerable.Range(0, _honest).ToArray();
+        runtime.PlannedOutbound = v => v < _honest
+            ? targets.AsMemory(offsets[v], offsets[v + 1] - offsets[v])
+            : probeTargets.AsMemory(v - _honest, 1);
+
+        // Handshakes: the "item" is a node having every planned connection established.
+        var degree = _topology.Degrees();
+        if (_spec.Eavesdropper) for (int v = 0; v < _honest; v++) degree[v]++;
+        int handshakes = _tracker.Track("handshakes", -1, ScenarioRunner.Epoch);
+        var established = new int[_honest];
+        var handshakeMs = new List<double>();
+        runtime.PeerEstablished = (node, peer, _, now) =>
+        {
+            if (node >= _honest) return;
+            if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
+            if (++established[node] == degree[node]) _tracker.Record(handshakes, node, -1, now);
+        };
+        runtime.MessageDelivered = OnDelivered;
+
+        var random = new Random(SimRuntime.SeedFor(seed, -4));
+        long spread = Math.Max(1, (long)(_scenario.StartSpreadSeconds * Time.Second));
+        // Every node listens before anyone dials: starts in [0, spread), planned dials in [spread, 2 spread).
+        for (int v = 0; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + random.NextInt64(spread));
+        for (int v = 0; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+
+        long firstTx = ScenarioRunner.Epoch + (_scenario.Workload.FirstAtSeconds is { } f
+            ? (long)(f * Time.Second) : 2 * spread + 5 * Time.Second);
+        var sources = new List<(int Source, Hash256 Txid)>();
+        if (Broadcasting)
+        {
+            ChooseSpies(random);
+            if (_spec.RemoveFraction > 0) runtime.Schedule(firstTx - Time.Second, new RemoveNodes(this, random));
+            ScheduleTransactions(runtime, firstTx, random, sources);
+        }
+
+        long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
+        if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        string name = $"{_scenario.Name}/{_spec.Label}";
+        runtime.Run(until, progress: r => _progress?.Invoke(
+            $"{name}: t={Time.ToSeconds(r.Now - ScenarioRunner.Epoch):F1}s events={r.EventsProcessed:N0} " +
+            $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
+        _progress?.Invoke($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
+
+        bool Live(int v) => v < _honest && runtime.IsAlive(v) && degree[v] > 0;
+        var result = new CaseResult
+        {
+            Label = _spec.Label,
+            Spec = _spec,
+            Relay = Broadcasting ? Relay.ToCliName() : null,
+            EventsProcessed = runtime.EventsProcessed,
+            VirtualSeconds = Time.ToSeconds(runtime.Now - ScenarioRunner.Epoch),
+            MessagesDropped = runtime.MessagesDropped,
+            OpenConnections = runtime.OpenConnections,
+            Traffic = runtime.Traffic,
+            Network = network,
+            HonestNodes = _honest,
+            Removed = _removed.Count(r => r),
+            Handshakes = PropagationSummary.Of(_tracker.Items[handshakes], Live, network.RegionOf, network.RegionNames),
+            HandshakeDurationMs = new Stats(handshakeMs),
+            WallSeconds = wall.Elapsed.TotalSeconds,
+        };
+        if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
+        return result;
+    }
+
+    private void ChooseSpies(Random random)
+    {
+        if (_spec.SpyFraction <= 0) return;
+        int count = (int)Math.Round(_spec.SpyFraction * _honest);
+        foreach (int v in Sample(random, _honest, count)) _spy[v] = true;
+    }
+
+    private void ScheduleTransactions(SimRuntime runtime, long firstTx, Random random, List<(int, Hash256)> sources)
+    {
+        var factory = new TransactionFactory(new Random(SimRuntime.SeedFor(_scenario.Seed, -5)));
+        int count = _scenario.Workload.Transactions;
+        IEnumerable<int> order;
+        if (count == -1) order = Sample(random, _honest, _honest); // one per node, in random order
+        else order = Enumerable.Range(0, count).Select(_ => -1);
+        long at = firstTx;
+        long meanGap = (long)(_scenario.Workload.IntervalSeconds * Time.Second);
+        foreach (int fixedSource in order)
+        {
+            runtime.Schedule(at, new SubmitTransaction(this, factory.Next(), fixedSource, random, sources));
+            at += meanGap == 0 ? 0 : AnnouncementScheduler.ExponentialDelay(random, meanGap);
+        }
+    }
+
+    /// <summary>Picks <paramref name="count"/> distinct indices below <paramref name="n"/> (partial Fisher–Yates).</summary>
+    private static IEnumerable<int> Sample(Random random, int n, int count)
+    {
+        var pool = Enumerable.Range(0, n).ToArray();
+        for (int i = 0; i < count && i < n; i++)
+        {
+            int j = random.Next(i, n);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+            yield return pool[i];
+        }
+    }
+
+    private void OnArrival(int node, TransactionArrival arrival)
+    {
+        if (!_items.TryGetValue(arrival.Txid, out int item)) return; // submitted before tracking (not ours)
+        int from = -1;
+        if (arrival.From is { } peer) from = _runtimeRef!.RemoteOf(node, peer);
+        _tracker.Record(item, node, from, arrival.Time);
+    }
+
+    private SimRuntime? _runtimeRef;
+
+    private void OnDelivered(int node, PeerId peer, int sender, IMessage message, long now)
+    {
+        switch (message)
+        {
+            case TxMessage or DandelionTxMessage when node < _honest:
+                _txPayloadDeliveries++;
+                break;
+            case InvMessage inv when node < _honest:
+                _invEntriesDelivered += inv.Inventory.Count;
+                break;
+            case InvMessage inv when sender < _honest:
+                // The eavesdropper's probe for `sender` heard an announcement.
+                foreach (var entry in inv.Inventory)
+                {
+                    if (!_items.TryGetValue(entry.Hash, out int item)) continue;
+                    if (!_announcements.TryGetValue(item, out var byNode)) _announcements[item] = byNode = [];
+                    byNode.TryAdd(sender, now);
+                }
+                break;
+        }
+    }
+
+    private BroadcastResult Summarize(List<(int Source, Hash256 Txid)> sources, Func<int, bool> live, INetworkModel network)
+    {
+        var summaries = new List<PropagationSummary>();
+        var firstSpy = new List<(int, int)>();
+        var firstTimestamp = new List<(int, int)>();
+        foreach (var (source, txid) in sources)
+        {
+            var item = _tracker.Items[_items[txid]];
+            summaries.Add(PropagationSummary.Of(item, live, network.RegionOf, network.RegionNames));
+            if (_spy[source]) continue; // the estimators are scored on honest sources only
+            if (_spec.SpyFraction > 0) firstSpy.Add((source, SourceEstimators.FirstSpy(item, _spy)));
+            if (_spec.Eavesdropper)
+                firstTimestamp.Add((source, SourceEstimators.FirstTimestamp(
+                    _announcements.TryGetValue(_items[txid], out var byNode) ? byNode : new Dictionary<int, long>())));
+        }
+        long firstArrivals = summaries.Sum(s => (long)s.Reached - (s.Source >= 0 ? 1 : 0));
+        var (pooled, fairness) = PooledDelays.Of(sources.Select(x => _tracker.Items[_items[x.Txid]]), live,
+            network.RegionOf, network.RegionNames);
+        return new BroadcastResult
+        {
+            PooledDelayMs = pooled,
+            Fairness = fairness,
+            Transactions = summaries,
+            TxPayloadDeliveries = _txPayloadDeliveries,
+            InvEntriesDelivered = _invEntriesDelivered,
+            FirstArrivals = firstArrivals,
+            SpyFraction = _spec.SpyFraction,
+            FirstSpy = _spec.SpyFraction > 0 ? SourceEstimators.Score(firstSpy) : null,
+            FirstSpySamples = firstSpy.Count,
+            FirstTimestamp = _spec.Eavesdropper ? SourceEstimators.Score(firstTimestamp) : null,
+            FirstTimestampSamples = firstTimestamp.Count,
+        };
+    }
+
+    /// <summary>Submits one transaction at a random live honest node (or the given one) through the relay's RPC entry point.</summary>
+    private sealed class SubmitTransaction(CaseRun run, Wire.Types.Transaction tx, int fixedSource, Random random,
+        List<(int, Hash256)> sources) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now)
+        {
+            int source = fixedSource;
+            if (source < 0)
+            {
+                for (int tries = 0; tries < 1000; tries++)
+                {
+                    int v = random.Next(run._honest);
+                    if (runtime.IsAlive(v) && !run._spy[v]) { source = v; break; }
+                }
+            }
+            if (source < 0 || !runtime.IsAlive(source) || run._relays[source] is null) return;
+            var txid = tx.GetHash();
+            run._items[txid] = run._tracker.Track(txid.ToString(), source, now);
+            sources.Add((source, txid));
+            runtime.Input(source, (_, t) => run._relays[source]!.SubmitTransaction(tx, t));
+        }
+    }
+
+    /// <summary>Crashes the case's share of nodes, at random or highest degree first (ties by index).</summary>
+    private sealed class RemoveNodes(CaseRun run, Random random) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now)
+        {
+            int count = (int)Math.Round(run._spec.RemoveFraction * run._honest);
+            IEnumerable<int> victims = run._spec.RemoveOrder == "degree"
+                ? run._topology.Degrees().Select((d, v) => (d, v)).OrderByDescending(x => x.d).ThenBy(x => x.v).Select(x => x.v).Take(count)
+                : Sample(random, run._honest, count);
+            foreach (int v in victims)
+            {
+                run._removed[v] = true;
+                runtime.Crash(v);
+            }
+        }
+    }
+}
+
+/// <summary>The broadcast metrics of one case.</summary>
+public sealed class BroadcastResult
+{
+    public required IReadOnlyList<PropagationSummary> Transactions { get; init; }
+    /// <summary>Arrival delays at every reached live node, over all transactions.</summary>
+    public required Stats PooledDelayMs { get; init; }
+    /// <summary>The same per region (nodes of one region share their bandwidth): the spread within a class is fairness.</summary>
+    public required IReadOnlyList<FairnessClass> Fairness { get; init; }
+    /// <summary>tx and dandeliontx messages delivered to honest nodes: one per node per transaction is the minimum.</summary>
+    public required long TxPayloadDeliveries { get; init; }
+    public required long InvEntriesDelivered { get; init; }
+    /// <summary>First arrivals at non-source nodes, summed over transactions.</summary>
+    public required long FirstArrivals { get; init; }
+    /// <summary>Share of transaction bodies a node received although it already had the transaction.</summary>
+    public double DuplicateShare => TxPayloadDeliveries == 0 ? 0 : Math.Max(0, 1 - FirstArrivals / (double)TxPayloadDeliveries);
+    public required double SpyFraction { get; init; }
+    public (double Precision, double Recall)? FirstSpy { get; init; }
+    public int FirstSpySamples { get; init; }
+    public (double Precision, double Recall)? FirstTimestamp { get; init; }
+    public int FirstTimestampSamples { get; init; }
+}

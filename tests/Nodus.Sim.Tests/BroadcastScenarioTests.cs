@@ -1,0 +1,80 @@
+using Nodus.Sim.Report;
+using Nodus.Sim.Scenarios;
+using Xunit;
+
+namespace Nodus.Sim.Tests;
+
+public class BroadcastScenarioTests
+{
+    private static Scenario Broadcast(string relay, int transactions = 3, params CaseSpec[] cases) => new()
+    {
+        Name = "broadcast-test",
+        Seed = 4,
+        Nodes = 150,
+        DurationSeconds = 40,
+        Topology = new TopologySpec { Kind = "random-regular", Degree = 6 },
+        Workload = new WorkloadSpec { Kind = "broadcast", Relay = relay, Transactions = transactions },
+        Cases = [.. cases],
+    };
+
+    [Theory]
+    [InlineData("flood")]
+    [InlineData("diffusion")]
+    [InlineData("dandelion")]
+    public void Run_EachPolicy_EveryTransactionReachesEveryNode(string relay)
+    {
+        var c = new ScenarioRunner(Broadcast(relay)).Run().Cases.Single();
+        var b = c.Broadcast!;
+        Assert.Equal(3, b.Transactions.Count);
+        Assert.All(b.Transactions, t => Assert.Equal(150, t.Reached));
+        Assert.All(b.Transactions, t => Assert.True(t.Time100Ms > 0));
+        // Every node got each transaction body at least once (inv/getdata keeps duplicates near zero).
+        Assert.True(b.TxPayloadDeliveries >= 3 * 149);
+        Assert.InRange(b.DuplicateShare, 0, 0.05);
+    }
+
+    [Fact]
+    public void Run_Broadcast_SameSeedSameBytes()
+    {
+        var s = Broadcast("dandelion", 2, new CaseSpec { Label = "spies", SpyFraction = 0.1 }, new CaseSpec { Label = "eve", Eavesdropper = true });
+        var a = ReportJson.Serialize(new ScenarioRunner(s).Run());
+        var b = ReportJson.Serialize(new ScenarioRunner(Broadcast("dandelion", 2,
+            new CaseSpec { Label = "spies", SpyFraction = 0.1 }, new CaseSpec { Label = "eve", Eavesdropper = true })).Run());
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Run_FloodIsFasterThanDiffusion()
+    {
+        var report = new ScenarioRunner(Broadcast("flood", 5, new CaseSpec { Label = "flood", Relay = "flood" },
+            new CaseSpec { Label = "diffusion", Relay = "diffusion" })).Run();
+        double Median(int i) => new Metrics.Stats(report.Cases[i].Broadcast!.Transactions.Select(t => t.Time90Ms!.Value)).Percentile(50);
+        // Flooding waits a constant 200 ms per hop; diffusion an exponential 2 s (outbound) or 5 s (inbound).
+        Assert.True(Median(0) * 2 < Median(1), $"flood {Median(0)} ms, diffusion {Median(1)} ms");
+    }
+
+    [Fact]
+    public void Run_RemoveByDegree_CoverageCountsOnlySurvivors()
+    {
+        var report = new ScenarioRunner(Broadcast("diffusion", 2, new CaseSpec { Label = "half", RemoveFraction = 0.5, RemoveOrder = "degree" })).Run();
+        var c = report.Cases.Single();
+        Assert.Equal(75, c.Removed);
+        Assert.All(c.Broadcast!.Transactions, t => Assert.Equal(75, t.LiveNodes));
+    }
+
+    [Fact]
+    public void Run_Anonymity_DandelionRecallBelowDiffusion()
+    {
+        var s = Broadcast("diffusion", 150,
+            new CaseSpec { Label = "diffusion", Relay = "diffusion", SpyFraction = 0.2 },
+            new CaseSpec { Label = "dandelion", Relay = "dandelion", SpyFraction = 0.2 });
+        s.Nodes = 300;
+        s.Topology.Degree = 4;
+        s.Workload.IntervalSeconds = 0.1;
+        var report = new ScenarioRunner(s).Run();
+        var diffusion = report.Cases[0].Broadcast!.FirstSpy!.Value;
+        var dandelion = report.Cases[1].Broadcast!.FirstSpy!.Value;
+        Assert.True(dandelion.Recall < diffusion.Recall, $"dandelion {dandelion.Recall}, diffusion {diffusion.Recall}");
+        Assert.True(dandelion.Precision < diffusion.Precision, $"dandelion {dandelion.Precision}, diffusion {diffusion.Precision}");
+    }
+}
