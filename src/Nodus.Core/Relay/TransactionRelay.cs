@@ -301,6 +301,10 @@ public sealed class TransactionRelay : INodeBehaviour
             return Fluff(tx, FluffReason.Diffuser, except: null, now);
         if (!StemPool.HasRoomFor(size)) return Fluff(tx, FluffReason.StemPoolFull, except: null, now);
         long embargo = now + Options.EmbargoMinimum + AnnouncementScheduler.ExponentialDelay(_context.Random, Options.EmbargoAverageExtra);
+        // BIP 156: a child of embargoed transactions keeps the latest of their embargoes; one microsecond later, as
+        // the embargo queue does not order ties, so that parents always fluff first.
+        foreach (var input in tx.Inputs)
+            if (StemPool.Get(input.PrevOut.Hash) is { } parent) embargo = Math.Max(embargo, parent.EmbargoUntil + 1);
         StemPool.Add(new StemEntry(tx, size, embargo, source, relay));
         _context.Send(relayState.Peer, new DandelionTxMessage(tx));
         StemRelayed?.Invoke(txid, source, relay, now);

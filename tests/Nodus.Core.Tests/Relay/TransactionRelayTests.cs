@@ -381,4 +381,29 @@ public sealed class TransactionRelayTests
         Assert.All(relays, r => Assert.Equal(1_000, r.Mempool.Count));
         Assert.All(relays, r => Assert.Equal(0, r.Requests.TrackedCount));
     }
+
+    [Fact]
+    public void Dandelion_ChildOfStemTransaction_EmbargoNotBeforeParent()
+    {
+        var network = new TestNetwork(seed: 15);
+        var options = new RelayOptions { Policy = RelayPolicyKind.Dandelion, StemProbability = 1.0 };
+        var origin = RelayKit.AddRelayNode(network, options);
+        RelayKit.AddRelayNode(network, options);
+        network.Connect(0, 1);
+        network.RunFor(Time.Second);
+        network.Filter = (_, _, m) => m is not DandelionTxMessage;
+        var random = new Random(2);
+        var parent = RelayKit.NewTx(random);
+        origin.SubmitTransaction(parent, network.Now);
+        network.RunFor(5 * Time.Second);
+        var child = RelayKit.NewTx(random);
+        child.Inputs[0] = new TxIn { PrevOut = new OutPoint(parent.GetHash(), 0), ScriptSig = [], Sequence = 0 };
+        origin.SubmitTransaction(child, network.Now);
+        Assert.True(origin.StemPool.Get(child.GetHash())!.EmbargoUntil > origin.StemPool.Get(parent.GetHash())!.EmbargoUntil);
+        var order = new List<Hash256>();
+        origin.Fluffed += (txid, _, _) => order.Add(txid);
+        network.RunFor(10 * Time.Minute);
+        Assert.Equal([parent.GetHash(), child.GetHash()], order);
+        Assert.Equal([parent.GetHash(), child.GetHash()], origin.GetMempoolTxids());
+    }
 }
