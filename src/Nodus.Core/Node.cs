@@ -144,7 +144,7 @@ public sealed class Node
     public void OnTimer(long now)
     {
         foreach (var peer in _peers.Values.ToList())
-            if (PeerSession.NextDeadline(peer) <= now) _session.OnTimer(peer, now);
+            if (_session.NextDeadline(peer) <= now) _session.OnTimer(peer, now);
         DialAddedNodes(now);
         foreach (var b in _behaviours)
             if (b.NextWakeup <= now) b.OnTimer(now);
@@ -155,7 +155,7 @@ public sealed class Node
         get
         {
             long next = AddedNodes.NextWakeup;
-            foreach (var peer in _peers.Values) next = Math.Min(next, PeerSession.NextDeadline(peer));
+            foreach (var peer in _peers.Values) next = Math.Min(next, _session.NextDeadline(peer));
             foreach (var b in _behaviours) next = Math.Min(next, b.NextWakeup);
             return next;
         }
@@ -187,6 +187,12 @@ public sealed class Node
         if (peer is null) return false;
         Context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "disconnectnode"));
         return true;
+    }
+
+    /// <summary>The runtime must drop a peer for a transport reason (e.g. its send queue is full).</summary>
+    public void ClosePeer(PeerId id, DisconnectReason reason)
+    {
+        if (_peers.TryGetValue(id, out var peer)) Context.Close(peer, reason);
     }
 
     /// <summary>Closes every connection (node shutdown).</summary>

@@ -24,4 +24,11 @@ public sealed record NodeOptions
     public IReadOnlyList<System.Net.IPEndPoint> Connect { get; init; } = [];
     /// <summary>Keep connections to these addresses in addition to the automatic ones, as -addnode.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> AddNodes { get; init; } = [];
+
+    /// <summary>Time allowed for version/verack after connecting; tests and simulations may shorten it.</summary>
+    public long HandshakeTimeout { get; init; } = Peers.PeerSession.HandshakeTimeoutDefault;
+    /// <summary>Time between keep-alive pings.</summary>
+    public long PingInterval { get; init; } = Peers.PeerSession.PingIntervalDefault;
+    /// <summary>Time a ping may stay unanswered before the peer is dropped.</summary>
+    public long PingTimeout { get; init; } = Peers.PeerSession.PingTimeoutDefault;
 }

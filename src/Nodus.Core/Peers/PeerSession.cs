@@ -12,13 +12,13 @@ namespace Nodus.Core.Peers;
 public sealed class PeerSession
 {
     /// <summary>The handshake must complete within 60 s of connecting (Bitcoin Core's -peertimeout default).</summary>
-    public static readonly long HandshakeTimeout = 60 * Time.Second;
+    public const long HandshakeTimeoutDefault = 60 * Time.Second;
 
     /// <summary>Bitcoin Core's PING_INTERVAL: 2 minutes between pings.</summary>
-    public static readonly long PingInterval = 2 * Time.Minute;
+    public const long PingIntervalDefault = 2 * Time.Minute;
 
     /// <summary>Bitcoin Core's TIMEOUT_INTERVAL: a ping unanswered for 20 minutes drops the peer.</summary>
-    public static readonly long PingTimeout = 20 * Time.Minute;
+    public const long PingTimeoutDefault = 20 * Time.Minute;
 
     private readonly NodeContext _context;
     private readonly Func<ulong, bool> _isOwnNonce;
@@ -152,14 +152,16 @@ public sealed class PeerSession
         if (peer.State == HandshakeState.Closing) return;
         if (!peer.IsEstablished)
         {
-            if (now >= peer.ConnectedAt + HandshakeTimeout)
-                _context.Close(peer, new DisconnectReason(DisconnectCode.HandshakeTimeout, "no version/verack within 60 s"));
+            if (now >= peer.ConnectedAt + _context.Options.HandshakeTimeout)
+                _context.Close(peer, new DisconnectReason(DisconnectCode.HandshakeTimeout,
+                    $"no version/verack within {Time.ToSeconds(_context.Options.HandshakeTimeout)} s"));
             return;
         }
         if (peer.PingNonce is not null)
         {
-            if (now >= peer.PingSentAt + PingTimeout)
-                _context.Close(peer, new DisconnectReason(DisconnectCode.PingTimeout, "no pong within 20 minutes"));
+            if (now >= peer.PingSentAt + _context.Options.PingTimeout)
+                _context.Close(peer, new DisconnectReason(DisconnectCode.PingTimeout,
+                    $"no pong within {Time.ToSeconds(_context.Options.PingTimeout)} s"));
             return;
         }
         if (now >= peer.NextPingAt)
@@ -167,17 +169,17 @@ public sealed class PeerSession
             ulong nonce = NextNonZero(_context.Random);
             peer.PingNonce = nonce;
             peer.PingSentAt = now;
-            peer.NextPingAt = now + PingInterval;
+            peer.NextPingAt = now + _context.Options.PingInterval;
             _context.Send(peer, new PingMessage(nonce));
         }
     }
 
     /// <summary>When this peer next needs <see cref="OnTimer"/>.</summary>
-    public static long NextDeadline(Peer peer) => peer.State switch
+    public long NextDeadline(Peer peer) => peer.State switch
     {
         HandshakeState.Closing => Time.Never,
-        HandshakeState.Established => peer.PingNonce is not null ? peer.PingSentAt + PingTimeout : peer.NextPingAt,
-        _ => peer.ConnectedAt + HandshakeTimeout,
+        HandshakeState.Established => peer.PingNonce is not null ? peer.PingSentAt + _context.Options.PingTimeout : peer.NextPingAt,
+        _ => peer.ConnectedAt + _context.Options.HandshakeTimeout,
     };
 
     public static ulong NextNonZero(Random random)

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Nodus.Core;
+using Nodus.Net.Runtime;
+
+namespace Nodus.Cli.Commands;
+
+/// <summary><c>nodus node</c>: runs a node until Ctrl+C, SIGTERM or <c>nodus rpc stop</c>.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var network = CliOptions.Network();
+        var dataDir = CliOptions.DataDir("Data directory: cookie, lock, chain and address book (default: ~/.nodus/NETWORK); created if missing");
+        var listen = CliOptions.EndPoint("--listen", "Accept peers on IP:PORT (default: 0.0.0.0 on the network's port, as bitcoind; port 0 picks a free one)");
+        var rpc = CliOptions.EndPoint("--rpc", "Serve JSON-RPC on IP:PORT (default: 127.0.0.1 on the network's RPC port)");
+        var connect = CliOptions.EndPoints("--connect", "Connect only to this peer, IP[:PORT]; repeatable (disables automatic outbound connections)");
+        var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
+        var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (not available yet)", Arity = ArgumentArity.ZeroOrMore };
+        var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (Nodus does not seed yet, so this is the current behaviour)" };
+        var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (not available yet)");
+        var tls = Choice("--tls", ["off", "on", "require"], "Encrypt peer connections: off, on or require (default: off; on and require are not available yet)");
+        var mine = new Option<bool>("--mine") { Description = "Mine blocks (not available yet)" };
+        var mineInterval = new Option<double?>("--mine-interval") { Description = "Seconds between mined blocks, with --mine (not available yet)" };
+        var logLevel = CliOptions.LogLevelOption();
+
+        var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
+        {
+            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, relay, tls, mine, mineInterval, logLevel,
+        };
+        command.SetAction(async (result, _) =>
+        {
+            // Features whose code has not landed are refused, never silently ignored.
+            if (result.GetValue(seed) is { Length: > 0 }) return CommandLineRunner.Fail("--seed: DNS seeding is not available yet");
+            if (result.GetValue(relay) is not null) return CommandLineRunner.Fail("--relay: transaction relay is not available yet");
+            if (result.GetValue(tls) is "on" or "require") return CommandLineRunner.Fail("--tls: TLS between nodes is not available yet (only 'off')");
+            if (result.GetValue(mine) || result.GetValue(mineInterval) is not null) return CommandLineRunner.Fail("--mine: mining is not available yet");
+
+            var net = CliNetwork.Get(result.GetValue(network)!);
+            string dir = Path.GetFullPath(result.GetValue(dataDir) ?? CliOptions.DefaultDataDir(net.Name));
+            var listenAt = result.GetValue(listen) ?? new IPEndPoint(IPAddress.Any, net.DefaultPort);
+            var rpcAt = result.GetValue(rpc) ?? new IPEndPoint(IPAddress.Loopback, net.DefaultRpcPort);
+            var options = new NodeDaemonOptions
+            {
+                DataDir = dir,
+                Rpc = rpcAt,
+                DefaultPort = net.DefaultPort,
+                Host = new NodeHostOptions
+                {
+                    Magic = net.Magic,
+                    Listen = listenAt,
+                    Node = new NodeOptions
+                    {
+                        Connect = [.. result.GetValue(connect)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
+                        AddNodes = [.. result.GetValue(addNode)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
+                    },
+                },
+            };
+            return await RunAsync(options, result.GetValue(logLevel)).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(NodeDaemonOptions options, LogLevel level)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .SetMinimumLevel(level)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            }));
+        using var shutdown = new CancellationTokenSource();
+        // First SIGINT/SIGTERM: stop cleanly. A second one while stopping falls through to the default (exit now).
+        void OnSignal(PosixSignalContext context)
+        {
+            if (shutdown.IsCancellationRequested) return;
+            context.Cancel = true;
+            shutdown.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        NodeDaemon daemon;
+        try
+        {
+            daemon = await NodeDaemon.StartAsync(options, loggerFactory).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            return CommandLineRunner.Fail(e.Message, 1);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return CommandLineRunner.Fail($"cannot use data directory {options.DataDir}: {e.Message}", 1);
+        }
+        catch (SocketException e)
+        {
+            return CommandLineRunner.Fail($"--listen: cannot listen on {options.Host.Listen}: {e.Message}", 1);
+        }
+        catch (HttpListenerException e)
+        {
+            return CommandLineRunner.Fail($"--rpc: cannot serve RPC on {options.Rpc}: {e.Message}", 1);
+        }
+        await daemon.RunAsync(shutdown.Token).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static Option<string?> Choice(string name, string[] values, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            string value = r.Tokens[0].Value;
+            if (values.Contains(value, StringComparer.Ordinal)) return value;
+            r.AddError($"{name}: '{value}' is not one of {string.Join(", ", values)}");
+            return null;
+        },
+    };
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Nodus.Cli;
+using Nodus.Cli.Commands;
+
+// One line per command; each command lives in its own file under Commands/.
+var root = new RootCommand("Nodus: a peer-to-peer network stack for blockchains (Bitcoin-compatible wire protocol).");
+root.Subcommands.Add(NodeCommand.Create());
+root.Subcommands.Add(RpcCommand.Create());
+
+return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Nodus.Net.Rpc;
+
+namespace Nodus.Net.Runtime;
+
+/// <summary>What <c>nodus node</c> runs: the data directory and its lock, a <see cref="NodeHost"/>, the RPC cookie and server.</summary>
+public sealed record NodeDaemonOptions
+{
+    public required string DataDir { get; init; }
+    public required NodeHostOptions Host { get; init; }
+
+    /// <summary>Where to serve JSON-RPC; null serves none.</summary>
+    public IPEndPoint? Rpc { get; init; }
+
+    /// <summary>The network's P2P port, for RPC addresses given without one.</summary>
+    public int DefaultPort { get; init; }
+
+    /// <summary>Composition hook for other components' RPC methods (getblockchaininfo, sendrawtransaction, …).</summary>
+    public Action<RpcMethods, NodeHost>? ConfigureRpc { get; init; }
+}
+
+/// <summary>
+/// A running node process: starts its parts in order (data directory, lock, P2P host, cookie, RPC server) and
+/// stops them in reverse, removing the cookie. <see cref="StopRequested"/> fires on RPC stop.
+/// </summary>
+public sealed class NodeDaemon : IAsyncDisposable
+{
+    /// <summary>DATADIR file naming the RPC address while the node runs, so <c>nodus rpc --datadir</c> finds a non-default port.</summary>
+    public const string RpcAddressFileName = ".rpcaddress";
+
+    private readonly DataDirectoryLock _lock;
+    private readonly RpcCookie? _cookie;
+    private int _stopped;
+
+    private readonly string _dataDir;
+
+    private NodeDaemon(string dataDir, NodeHost host, RpcMethods methods, RpcServer? rpc, RpcCookie? cookie, DataDirectoryLock dataLock)
+    {
+        _dataDir = dataDir;
+        Host = host;
+        Methods = methods;
+        Rpc = rpc;
+        _cookie = cookie;
+        _lock = dataLock;
+    }
+
+    public NodeHost Host { get; }
+    public RpcMethods Methods { get; }
+    public RpcServer? Rpc { get; }
+    public string? CookiePath => _cookie?.Path;
+    public CancellationToken StopRequested => Host.StopRequested;
+
+    /// <summary>
+    /// Starts everything. Throws <see cref="IOException"/> (data directory in use or not writable),
+    /// <see cref="System.Net.Sockets.SocketException"/> (P2P address taken) or <see cref="HttpListenerException"/>
+    /// (RPC address taken), having undone what it had started.
+    /// </summary>
+    public static async Task<NodeDaemon> StartAsync(NodeDaemonOptions options, ILoggerFactory loggerFactory)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        var dataLock = DataDirectoryLock.Acquire(options.DataDir);
+        var host = new NodeHost(options.Host, loggerFactory);
+        RpcCookie? cookie = null;
+        RpcServer? rpc = null;
+        try
+        {
+            await host.StartAsync().ConfigureAwait(false);
+            var methods = new RpcMethods();
+            NetworkRpc.Register(methods, host, options.DefaultPort);
+            options.ConfigureRpc?.Invoke(methods, host);
+            if (options.Rpc is { } rpcEndPoint)
+            {
+                cookie = RpcCookie.Create(options.DataDir);
+                rpc = new RpcServer(rpcEndPoint, methods, cookie, loggerFactory);
+                rpc.Start();
+                await File.WriteAllTextAsync(Path.Combine(options.DataDir, RpcAddressFileName), rpcEndPoint + "\n").ConfigureAwait(false);
+            }
+            return new NodeDaemon(options.DataDir, host, methods, rpc, cookie, dataLock);
+        }
+        catch
+        {
+            if (rpc is not null) await rpc.DisposeAsync().ConfigureAwait(false);
+            cookie?.Delete();
+            File.Delete(Path.Combine(options.DataDir, RpcAddressFileName));
+            await host.DisposeAsync().ConfigureAwait(false);
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs until <paramref name="cancel"/> (Ctrl+C) or an RPC stop, then stops cleanly.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancel, StopRequested);
+        try { await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        if (Rpc is not null) await Rpc.DisposeAsync().ConfigureAwait(false);
+        await Host.DisposeAsync().ConfigureAwait(false);
+        _cookie?.Delete();
+        if (Rpc is not null) File.Delete(Path.Combine(_dataDir, RpcAddressFileName));
+        _lock.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}

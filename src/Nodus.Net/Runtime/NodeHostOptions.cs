@@ -1,0 +1,47 @@
+using System.Net;
+using Nodus.Core;
+using Nodus.Wire.Framing;
+
+namespace Nodus.Net.Runtime;
+
+/// <summary>How a <see cref="NodeHost"/> binds its <see cref="Node"/> to the machine: network magic, sockets, limits.</summary>
+public sealed record NodeHostOptions
+{
+    /// <summary>
+    /// Bytes a peer may have queued for sending before it is dropped with SendQueueFull. Bitcoin Core's
+    /// -maxsendbuffer is 1,000 KB but it then pauses reading from the peer instead of dropping it; we drop, so we
+    /// allow two maximum-size messages (2 × (24 + 4,000,000) bytes) so one block in flight never trips it.
+    /// </summary>
+    public const long DefaultMaxSendQueueBytes = 2L * (MessageHeader.Size + MessageHeader.MaxPayloadLength);
+
+    /// <summary>Bitcoin Core's DEFAULT_MAX_PEER_CONNECTIONS: 125 sockets in all; further inbound ones are refused.</summary>
+    public const int DefaultMaxConnections = 125;
+
+    /// <summary>Bitcoin Core's DEFAULT_CONNECT_TIMEOUT (5,000 ms) for an outbound TCP connect.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a closing connection may take to flush what is queued before its socket is cut.</summary>
+    public static readonly TimeSpan DefaultCloseFlushTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The 4-byte start string of every frame (NetworkParams.Magic).</summary>
+    public required uint Magic { get; init; }
+
+    /// <summary>Where to accept inbound connections; null accepts none. Port 0 picks a free port.</summary>
+    public IPEndPoint? Listen { get; init; }
+
+    public NodeOptions Node { get; init; } = new();
+
+    /// <summary>Seed of the node's <see cref="Random"/>; null draws one from the OS's secure generator.</summary>
+    public int? RandomSeed { get; init; }
+
+    /// <summary>Composition hook: adds behaviours (chain sync, relay, discovery) to the node before it starts.</summary>
+    public Action<Node>? Configure { get; init; }
+
+    public long MaxSendQueueBytes { get; init; } = DefaultMaxSendQueueBytes;
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+    public TimeSpan CloseFlushTimeout { get; init; } = DefaultCloseFlushTimeout;
+
+    /// <summary>The clock in microseconds since the Unix epoch; replaceable only so tests can observe it.</summary>
+    public Func<long> Clock { get; init; } = SystemClock.Now;
+}
