@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text;
+using Nodus.Net.Rpc;
+using Nodus.Net.Runtime;
+using Xunit;
+
+namespace Nodus.Net.Tests;
+
+/// <summary>The <c>nodus</c> executable end to end, run as child processes from the built nodus.dll.</summary>
+public class CliTests
+{
+    private static readonly string NodusDll = Path.Combine(AppContext.BaseDirectory, "nodus.dll");
+
+    [Fact(Timeout = 90_000)]
+    public async Task NodeAndRpc_TwoNodes_GetPeerInfoThenStopRemovesCookie()
+    {
+        string d1 = TestNet.TempDir(), d2 = TestNet.TempDir();
+        int p2p1 = TestNet.FreePort(), rpc1 = TestNet.FreePort(), rpc2 = TestNet.FreePort();
+        using var node1 = StartNodus("node", "--network", "regtest", "--datadir", d1, "--listen", $"127.0.0.1:{p2p1}", "--rpc", $"127.0.0.1:{rpc1}");
+        using var node2 = StartNodus("node", "--network", "regtest", "--datadir", d2, "--listen", "127.0.0.1:0", "--rpc", $"127.0.0.1:{rpc2}",
+            "--connect", $"127.0.0.1:{p2p1}", "--log-level", "debug");
+        try
+        {
+            string cookie1 = Path.Combine(d1, RpcCookie.FileName);
+            await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(cookie1) && File.Exists(Path.Combine(d2, RpcCookie.FileName))), "both cookies are written");
+
+            string peers = "";
+            await TestNet.WaitUntilAsync(async () =>
+            {
+                var result = await RunNodusAsync("rpc", "--datadir", d1, "getpeerinfo");
+                peers = result.Stdout;
+                return result.ExitCode == 0 && peers.Contains("\"pingtime\"", StringComparison.Ordinal);
+            }, "node 1's getpeerinfo shows its peer with a ping time", TimeSpan.FromSeconds(40));
+            Assert.Contains("\"inbound\": true", peers, StringComparison.Ordinal);
+            Assert.Contains("\"subver\": \"/Nodus:0.1.0/\"", peers, StringComparison.Ordinal);
+            Assert.Contains("\"connection_type\": \"inbound\"", peers, StringComparison.Ordinal);
+
+            var count = await RunNodusAsync("rpc", "--rpc", $"127.0.0.1:{rpc2}", "--rpc-cookie", Path.Combine(d2, RpcCookie.FileName), "getconnectioncount");
+            Assert.Equal((0, "1"), (count.ExitCode, count.Stdout.Trim()));
+
+            var unknown = await RunNodusAsync("rpc", "--datadir", d1, "nosuchmethod");
+            Assert.NotEqual(0, unknown.ExitCode);
+            Assert.Contains("Method not found", unknown.Stderr, StringComparison.Ordinal);
+
+            var stop = await RunNodusAsync("rpc", "--datadir", d1, "stop");
+            Assert.Equal((0, "Nodus stopping"), (stop.ExitCode, stop.Stdout.Trim()));
+            await node1.Process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+            Assert.Equal(0, node1.Process.ExitCode);
+            Assert.False(File.Exists(cookie1));
+            Assert.Contains("closed", node1.Output.ToString(), StringComparison.Ordinal);
+
+            // SIGTERM stops the other node cleanly too.
+            using (var kill = Process.Start("kill", ["-TERM", node2.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            await node2.Process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+            Assert.Equal(0, node2.Process.ExitCode);
+            Assert.False(File.Exists(Path.Combine(d2, RpcCookie.FileName)));
+            Assert.False(File.Exists(Path.Combine(d2, NodeDaemon.RpcAddressFileName)));
+        }
+        finally
+        {
+            node1.Dispose();
+            node2.Dispose();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Node_DataDirInUse_OneLineAndNonZeroExit()
+    {
+        string dir = TestNet.TempDir();
+        using var first = StartNodus("node", "--network", "regtest", "--datadir", dir, "--listen", "127.0.0.1:0", "--rpc", $"127.0.0.1:{TestNet.FreePort()}");
+        try
+        {
+            await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(dir, RpcCookie.FileName))), "the first node runs");
+            var second = await RunNodusAsync("node", "--network", "regtest", "--datadir", dir, "--listen", "127.0.0.1:0", "--rpc", $"127.0.0.1:{TestNet.FreePort()}");
+            Assert.Equal(1, second.ExitCode);
+            Assert.Matches(@"^nodus: data directory .* is in use by another nodus node", second.Stderr);
+            Assert.Single(second.Stderr.Trim().Split('\n'));
+            await RunNodusAsync("rpc", "--datadir", dir, "stop");
+            await first.Process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+        }
+        finally
+        {
+            first.Dispose();
+        }
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("nodus: --listen: '1.2.3' is not IP:PORT", "node", "--listen", "1.2.3")]
+    [InlineData("nodus: --network: 'mars' is not a network", "node", "--network", "mars")]
+    [InlineData("nodus: --log-level: 'loud' is not one of", "node", "--log-level", "loud")]
+    [InlineData("nodus: --relay: transaction relay is not available yet", "node", "--relay", "flood")]
+    [InlineData("nodus: --relay: 'gossip' is not one of", "node", "--relay", "gossip")]
+    [InlineData("nodus: --tls: TLS between nodes is not available yet", "node", "--tls", "require")]
+    [InlineData("nodus: --seed: DNS seeding is not available yet", "node", "--seed", "seed.example")]
+    [InlineData("nodus: --mine: mining is not available yet", "node", "--mine")]
+    [InlineData("nodus: --connect: 'nowhere' is not IP[:PORT]", "node", "--connect", "nowhere")]
+    [InlineData("nodus: Unrecognized command or argument '--bogus'", "node", "--bogus")]
+    [InlineData("nodus: --rpc: '127.0.0.1' is not IP:PORT", "rpc", "--rpc", "127.0.0.1", "getpeerinfo")]
+    public async Task BadOption_PrintsOneLine_ExitsNonZero(string expected, params string[] args)
+    {
+        var result = await RunNodusAsync(args);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.StartsWith(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Rpc_NoNodeRunning_ExplainsAndFails()
+    {
+        string dir = TestNet.TempDir();
+        var result = await RunNodusAsync("rpc", "--datadir", dir, "getpeerinfo");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is a node running with this data directory?", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Help_NodeCommand_DocumentsEveryOption()
+    {
+        var root = await RunNodusAsync("--help");
+        Assert.Equal(0, root.ExitCode);
+        Assert.Contains("node", root.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rpc", root.Stdout, StringComparison.Ordinal);
+
+        var node = await RunNodusAsync("node", "--help");
+        Assert.Equal(0, node.ExitCode);
+        foreach (string option in new[] { "--network", "--datadir", "--listen", "--rpc", "--connect", "--addnode", "--seed", "--no-seeds",
+                     "--relay", "--tls", "--mine", "--mine-interval", "--log-level" })
+            Assert.Contains(option, node.Stdout, StringComparison.Ordinal);
+    }
+
+    private sealed class NodusProcess(Process process) : IDisposable
+    {
+        public Process Process { get; } = process;
+        public StringBuilder Output { get; } = new();
+
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+        }
+    }
+
+    private static NodusProcess StartNodus(params string[] args)
+    {
+        var process = new Process { StartInfo = StartInfo(args) };
+        var started = new NodusProcess(process);
+        process.OutputDataReceived += (_, e) => { lock (started.Output) started.Output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (started.Output) started.Output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return started;
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodusAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(NodusDll);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return info;
+    }
+}
