@@ -6,5 +6,6 @@ using Nodus.Cli.Commands;
 var root = new RootCommand("Nodus: a peer-to-peer network stack for blockchains (Bitcoin-compatible wire protocol).");
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
+root.Subcommands.Add(SimCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

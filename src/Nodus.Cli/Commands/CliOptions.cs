@@ -8,7 +8,7 @@ namespace Nodus.Cli.Commands;
 /// <summary>Option builders shared by the commands, each validating its value into one clear error line.</summary>
 internal static class CliOptions
 {
-    public static readonly string[] NetworkNames = ["main", "test", "regtest", "bitcoin-regtest"];
+    public static IReadOnlyList<string> NetworkNames => Core.Chain.NetworkParams.Names;
 
     public static Option<string> Network() => new("--network")
     {

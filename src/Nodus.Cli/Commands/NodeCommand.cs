@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
+using Nodus.Core.Chain;
 using Nodus.Net.Runtime;
 
 namespace Nodus.Cli.Commands;
@@ -39,7 +40,7 @@ internal static class NodeCommand
             if (result.GetValue(tls) is "on" or "require") return CommandLineRunner.Fail("--tls: TLS between nodes is not available yet (only 'off')");
             if (result.GetValue(mine) || result.GetValue(mineInterval) is not null) return CommandLineRunner.Fail("--mine: mining is not available yet");
 
-            var net = CliNetwork.Get(result.GetValue(network)!);
+            var net = NetworkParams.Get(result.GetValue(network)!);
             string dir = Path.GetFullPath(result.GetValue(dataDir) ?? CliOptions.DefaultDataDir(net.Name));
             var listenAt = result.GetValue(listen) ?? new IPEndPoint(IPAddress.Any, net.DefaultPort);
             var rpcAt = result.GetValue(rpc) ?? new IPEndPoint(IPAddress.Loopback, net.DefaultRpcPort);

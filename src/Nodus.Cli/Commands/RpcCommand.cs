@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nodus.Core.Chain;
 using Nodus.Net.Rpc;
 using Nodus.Net.Runtime;
 
@@ -33,7 +34,7 @@ internal static class RpcCommand
         var command = new Command("rpc", "Call a running node's JSON-RPC (as bitcoin-cli).") { network, dataDir, rpc, cookie, method, parameters };
         command.SetAction(async (result, cancel) =>
         {
-            var net = CliNetwork.Get(result.GetValue(network)!);
+            var net = NetworkParams.Get(result.GetValue(network)!);
             string dir = Path.GetFullPath(result.GetValue(dataDir) ?? CliOptions.DefaultDataDir(net.Name));
             var endPoint = result.GetValue(rpc) ?? ReadRpcAddress(dir) ?? new IPEndPoint(IPAddress.Loopback, net.DefaultRpcPort);
             string cookiePath = result.GetValue(cookie) ?? Path.Combine(dir, RpcCookie.FileName);
