@@ -1,0 +1,256 @@
+// The network graph on one canvas: d3-force lays it out, and each frame draws the edges batched by kind (one path
+// each), the nodes batched by colour, and the packets moving along edges. No DOM element per node or edge, so a
+// thousand nodes and their connections stay smooth.
+import { forceSimulation, forceLink, forceManyBody, forceCenter, forceX, forceY } from 'd3-force';
+
+const MAX_PACKETS = 4000; // packets in flight on screen; more are dropped (the arrivals still count)
+
+const EDGE_STYLE = {
+  'outbound-full-relay': { color: 'rgba(79,111,148,0.55)', dash: [] },
+  'block-relay-only': { color: 'rgba(154,123,208,0.6)', dash: [4, 3] },
+  manual: { color: 'rgba(63,167,160,0.6)', dash: [] },
+  feeler: { color: 'rgba(120,120,120,0.4)', dash: [1, 3] },
+  'addr-fetch': { color: 'rgba(120,120,120,0.4)', dash: [1, 3] },
+};
+
+const PACKET_STYLE = {
+  block: { color: '#ff9f1c', size: 5, square: true },
+  fluff: { color: '#22d3ee', size: 2.6 },
+  stem: { color: '#ff4fd8', size: 4.2, trail: true },
+};
+
+export class GraphView {
+  constructor(canvas, model, onSelect) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.model = model;
+    this.onSelect = onSelect;
+    this.simNodes = new Map();
+    this.packets = [];
+    this.selected = null;
+    this.view = { x: 0, y: 0, k: 1 };
+    this.layoutVersion = -1;
+    this.frames = 0;
+    this.fps = 0;
+    this.lastFpsAt = performance.now();
+    this.simulation = forceSimulation([])
+      .force('link', forceLink([]).id(d => d.id).distance(40).strength(0.3))
+      .force('charge', forceManyBody().strength(-60).theta(0.9).distanceMax(400))
+      .force('center', forceCenter(0, 0))
+      .force('x', forceX(0).strength(0.02))
+      .force('y', forceY(0).strength(0.02))
+      .alphaDecay(0.03)
+      .stop();
+    this.installInput();
+    const frame = () => { this.draw(); requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+  }
+
+  // Brings the layout in line with the model's nodes and links (called when they changed).
+  syncLayout() {
+    const model = this.model;
+    let changed = false;
+    for (const id of this.simNodes.keys()) if (!model.nodes.has(id)) { this.simNodes.delete(id); changed = true; }
+    for (const id of model.nodes.keys()) {
+      if (this.simNodes.has(id)) continue;
+      // A new node starts next to a neighbour if it has one, else on a ring: layouts settle faster.
+      const angle = Math.random() * Math.PI * 2, r = 30 + Math.sqrt(this.simNodes.size) * 12;
+      this.simNodes.set(id, { id, x: Math.cos(angle) * r, y: Math.sin(angle) * r });
+      changed = true;
+    }
+    const links = [];
+    for (const l of model.links.values())
+      if (this.simNodes.has(l.from) && this.simNodes.has(l.to)) links.push({ source: l.from, target: l.to, kind: l.kind });
+    if (!changed && links.length === this.linkCount) return;
+    this.linkCount = links.length;
+    const nodes = [...this.simNodes.values()];
+    this.simulation.nodes(nodes);
+    this.simulation.force('link').links(links);
+    this.simulation.alpha(Math.max(this.simulation.alpha(), changed ? 0.5 : 0.2));
+  }
+
+  addPacket(p, durationMs) {
+    if (this.packets.length >= MAX_PACKETS) return;
+    if (!this.simNodes.has(p.from) || !this.simNodes.has(p.to)) return;
+    this.packets.push({ ...p, start: performance.now(), duration: durationMs });
+  }
+
+  select(id) {
+    this.selected = id;
+  }
+
+  colorOf(n, tip) {
+    if (n.sync === 'ibd' && n.height < tip.height - 1) return '#7f8c9b';
+    if (n.height < 0) return '#7f8c9b';
+    if (n.tip === tip.tip) return '#2ecc71';
+    const behind = tip.height - n.height;
+    if (behind <= 0) return '#b48cff';
+    if (behind === 1) return '#f1c40f';
+    return '#e67e22';
+  }
+
+  resize() {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(h * dpr);
+    }
+    return { w, h, dpr };
+  }
+
+  draw() {
+    const now = performance.now();
+    this.frames++;
+    if (now - this.lastFpsAt >= 1000) {
+      this.fps = Math.round(this.frames * 1000 / (now - this.lastFpsAt));
+      this.frames = 0; this.lastFpsAt = now;
+    }
+    if (this.layoutVersion !== this.model.version) { this.syncLayout(); this.layoutVersion = this.model.version; }
+    if (this.simulation.alpha() > this.simulation.alphaMin()) this.simulation.tick();
+
+    const { w, h, dpr } = this.resize();
+    const ctx = this.ctx;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const k = this.view.k * this.autoScale(w, h);
+    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
+    this.scale = k; this.w = w; this.h = h;
+
+    // Edges, one path per kind; under a cut, the two halves' nodes are ringed apart below.
+    const byKind = new Map();
+    for (const l of this.simulation.force('link').links()) {
+      let path = byKind.get(l.kind);
+      if (!path) { path = new Path2D(); byKind.set(l.kind, path); }
+      path.moveTo(l.source.x, l.source.y);
+      path.lineTo(l.target.x, l.target.y);
+    }
+    ctx.lineWidth = 1 / k;
+    for (const [kind, path] of byKind) {
+      const style = EDGE_STYLE[kind] ?? EDGE_STYLE['outbound-full-relay'];
+      ctx.strokeStyle = style.color;
+      ctx.setLineDash(style.dash.map(d => d / k));
+      ctx.stroke(path);
+    }
+    ctx.setLineDash([]);
+
+    // Nodes, one path per colour.
+    const tip = this.model.tip();
+    const radius = Math.max(2.5, Math.min(7, 220 / Math.sqrt(this.simNodes.size + 1))) ;
+    const byColor = new Map();
+    for (const s of this.simNodes.values()) {
+      const n = this.model.nodes.get(s.id);
+      if (!n) continue;
+      const color = this.colorOf(n, tip);
+      let path = byColor.get(color);
+      if (!path) { path = new Path2D(); byColor.set(color, path); }
+      path.moveTo(s.x + radius, s.y);
+      path.arc(s.x, s.y, radius, 0, Math.PI * 2);
+    }
+    for (const [color, path] of byColor) { ctx.fillStyle = color; ctx.fill(path); }
+
+    // Halves of a cut: a red ring round group B's nodes.
+    if (this.model.cut) {
+      const ring = new Path2D();
+      for (const id of this.model.cut.b) {
+        const s = this.simNodes.get(id);
+        if (!s) continue;
+        ring.moveTo(s.x + radius + 2, s.y);
+        ring.arc(s.x, s.y, radius + 2, 0, Math.PI * 2);
+      }
+      ctx.strokeStyle = '#ff6b6b'; ctx.lineWidth = 1.2 / k; ctx.stroke(ring);
+    }
+
+    // Miners get a small mark; the selected node a white ring and its label.
+    ctx.fillStyle = '#fff';
+    for (const s of this.simNodes.values()) {
+      const n = this.model.nodes.get(s.id);
+      if (n?.miner) ctx.fillRect(s.x - 1, s.y - 1, 2, 2);
+    }
+    if (this.simNodes.size <= 60) {
+      ctx.font = `${10 / k}px system-ui`;
+      ctx.fillStyle = '#c7d2de';
+      for (const s of this.simNodes.values()) ctx.fillText(s.id, s.x + radius + 1, s.y - radius);
+    }
+    const sel = this.selected && this.simNodes.get(this.selected);
+    if (sel) {
+      ctx.strokeStyle = '#fff'; ctx.lineWidth = 2 / k;
+      ctx.beginPath(); ctx.arc(sel.x, sel.y, radius + 4, 0, Math.PI * 2); ctx.stroke();
+    }
+
+    // Packets travelling along their edge.
+    const alive = [];
+    for (const p of this.packets) {
+      const f = (now - p.start) / p.duration;
+      if (f >= 1) continue;
+      alive.push(p);
+      if (f < 0) continue;
+      const a = this.simNodes.get(p.from), b = this.simNodes.get(p.to);
+      if (!a || !b) continue;
+      const style = PACKET_STYLE[p.kind];
+      const x = a.x + (b.x - a.x) * f, y = a.y + (b.y - a.y) * f;
+      ctx.fillStyle = style.color;
+      const size = style.size / Math.sqrt(k);
+      if (style.trail) {
+        ctx.strokeStyle = style.color; ctx.lineWidth = 2 / k;
+        ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(x, y); ctx.stroke();
+      }
+      if (style.square) ctx.fillRect(x - size, y - size, size * 2, size * 2);
+      else { ctx.beginPath(); ctx.arc(x, y, size, 0, Math.PI * 2); ctx.fill(); }
+    }
+    this.packets = alive;
+  }
+
+  // Fits the layout's extent into the canvas (before the user's own zoom).
+  autoScale(w, h) {
+    let r = 50;
+    for (const s of this.simNodes.values()) r = Math.max(r, Math.abs(s.x), Math.abs(s.y));
+    this.fitted = this.fitted ? this.fitted * 0.95 + (Math.min(w, h) / 2 - 20) / r * 0.05 : (Math.min(w, h) / 2 - 20) / r;
+    return this.fitted;
+  }
+
+  // Screen point -> nearest node within a few pixels.
+  nodeAt(clientX, clientY) {
+    const rect = this.canvas.getBoundingClientRect();
+    const x = (clientX - rect.left - this.w / 2 - this.view.x) / this.scale;
+    const y = (clientY - rect.top - this.h / 2 - this.view.y) / this.scale;
+    let best = null, bestD = (12 / this.scale) ** 2;
+    for (const s of this.simNodes.values()) {
+      const d = (s.x - x) ** 2 + (s.y - y) ** 2;
+      if (d < bestD) { best = s.id; bestD = d; }
+    }
+    return best;
+  }
+
+  // The screen position of a node (tests click it like a person would).
+  screenPositionOf(id) {
+    const s = this.simNodes.get(id);
+    if (!s) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + this.w / 2 + this.view.x + s.x * this.scale, y: rect.top + this.h / 2 + this.view.y + s.y * this.scale };
+  }
+
+  installInput() {
+    let drag = null;
+    this.canvas.addEventListener('mousedown', e => { drag = { x: e.clientX, y: e.clientY, vx: this.view.x, vy: this.view.y, moved: false }; });
+    window.addEventListener('mousemove', e => {
+      if (!drag) return;
+      const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+      this.view.x = drag.vx + dx; this.view.y = drag.vy + dy;
+    });
+    window.addEventListener('mouseup', e => {
+      if (drag && !drag.moved) { const id = this.nodeAt(e.clientX, e.clientY); if (id) this.onSelect(id); }
+      drag = null;
+    });
+    this.canvas.addEventListener('wheel', e => {
+      e.preventDefault();
+      const factor = Math.exp(-e.deltaY * 0.001);
+      const rect = this.canvas.getBoundingClientRect();
+      const cx = e.clientX - rect.left - this.w / 2, cy = e.clientY - rect.top - this.h / 2;
+      this.view.x = cx - (cx - this.view.x) * factor;
+      this.view.y = cy - (cy - this.view.y) * factor;
+      this.view.k *= factor;
+    }, { passive: false });
+  }
+}
