@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Nodus.Sim.Report;
 using Nodus.Sim.Scenarios;
+using Nodus.Sim.Trace;
 
 namespace Nodus.Cli.Commands;
 
@@ -53,14 +54,19 @@ public static class SimCommand
                 return 2;
             }
 
-            var report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)).Run();
             var dir = result.GetValue(output)!;
             dir.Create();
+            string events = Path.Combine(dir.FullName, "events.jsonl");
+            SimReport report;
+            // The first case's events, for `nodus dashboard --replay DIR`.
+            using (var trace = new TraceWriter(events))
+                report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace }.Run();
             string json = Path.Combine(dir.FullName, "report.json"), html = Path.Combine(dir.FullName, "report.html");
             File.WriteAllBytes(json, ReportJson.Serialize(report));
             File.WriteAllText(html, ReportHtml.Render(report));
             Console.WriteLine(json);
             Console.WriteLine(html);
+            Console.WriteLine(events);
             foreach (var c in report.Cases)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{scenario.Name}/{c.Label}: {c.EventsProcessed:N0} events, {c.VirtualSeconds:F1} virtual s, {c.WallSeconds:F2} wall s"));

@@ -58,6 +58,11 @@ public sealed class Partition
 
     public bool IsActive(long now) => now >= From && now < Until;
 
+    /// <summary>0: outside the cut, 1: set A, 2: set B.</summary>
+    public int SideOf(int node) => _side[node];
+
+    public int Nodes => _side.Length;
+
     /// <summary>True when a message from <paramref name="a"/> to <paramref name="b"/> sent at <paramref name="now"/> crosses the cut.</summary>
     public bool Cuts(int a, int b, long now)
     {

@@ -5,6 +5,7 @@ using Nodus.Core.Relay;
 using Nodus.Sim.Engine;
 using Nodus.Sim.Metrics;
 using Nodus.Sim.Network;
+using Nodus.Sim.Trace;
 using Nodus.Sim.Workloads;
 using Nodus.Wire.Encoding;
 using Nodus.Wire.Messages;
@@ -37,8 +38,12 @@ internal sealed class CaseRun
     private readonly Dictionary<int, Dictionary<int, long>> _announcements = [];
     private long _txPayloadDeliveries, _invEntriesDelivered;
 
-    public CaseRun(Scenario scenario, CaseSpec spec, Topology.Topology topology, Action<string>? progress)
+    private readonly TraceWriter? _traceWriter;
+    private CaseTrace? _trace;
+
+    public CaseRun(Scenario scenario, CaseSpec spec, Topology.Topology topology, Action<string>? progress, TraceWriter? trace = null)
     {
+        _traceWriter = trace;
         _scenario = scenario;
         _spec = spec;
         _topology = topology;
@@ -96,8 +101,9 @@ internal sealed class CaseRun
         int handshakes = _tracker.Track("handshakes", -1, ScenarioRunner.Epoch);
         var established = new int[_honest];
         var handshakeMs = new List<double>();
-        runtime.PeerEstablished = (node, peer, _, now) =>
+        runtime.PeerEstablished = (node, peer, remote, now) =>
         {
+            _trace?.OnEstablished(node, peer, remote, now);
             if (node >= _honest) return;
             if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
             if (++established[node] == degree[node]) _tracker.Record(handshakes, node, -1, now);
@@ -122,9 +128,15 @@ internal sealed class CaseRun
 
         long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
         if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
+        if (_traceWriter is not null)
+        {
+            _trace = new CaseTrace(_traceWriter, _honest, Relay.ToCliName(), v => _relays[v]);
+            _trace.Start(runtime, $"{_scenario.Name}/{_spec.Label}", ScenarioRunner.Epoch, until);
+        }
         var wall = System.Diagnostics.Stopwatch.StartNew();
         string name = $"{_scenario.Name}/{_spec.Label}";
-        runtime.Run(until, progress: r => _progress?.Invoke(
+        Func<bool>? afterEvent = _trace is null ? null : () => { _trace.AfterEvent(runtime); return false; };
+        runtime.Run(until, stop: afterEvent, progress: r => _progress?.Invoke(
             $"{name}: t={Time.ToSeconds(r.Now - ScenarioRunner.Epoch):F1}s events={r.EventsProcessed:N0} " +
             $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
         _progress?.Invoke($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
@@ -191,6 +203,7 @@ internal sealed class CaseRun
         if (!_items.TryGetValue(arrival.Txid, out int item)) return; // submitted before tracking (not ours)
         int from = -1;
         if (arrival.From is { } peer) from = _runtimeRef!.RemoteOf(node, peer);
+        _trace?.OnArrival(node, arrival, from);
         _tracker.Record(item, node, from, arrival.Time);
     }
 
@@ -288,6 +301,7 @@ internal sealed class CaseRun
             {
                 run._removed[v] = true;
                 runtime.Crash(v);
+                run._trace?.OnRemoved(v, now);
             }
         }
     }

@@ -4,6 +4,7 @@ using Nodus.Sim.Engine;
 using Nodus.Sim.Metrics;
 using Nodus.Sim.Network;
 using Nodus.Sim.Topology;
+using Nodus.Sim.Trace;
 
 namespace Nodus.Sim.Scenarios;
 
@@ -23,12 +24,16 @@ public sealed class ScenarioRunner
         _progress = progress;
     }
 
+    /// <summary>Where to write the first case's dashboard trace (events.jsonl); null writes none.</summary>
+    public TraceWriter? EventTrace { get; init; }
+
     public SimReport Run()
     {
         var topology = BuildTopology();
         var report = new SimReport { Scenario = _scenario, Topology = topology };
-        foreach (var spec in _scenario.EffectiveCases)
-            report.Cases.Add(RunCase(spec, topology));
+        var cases = _scenario.EffectiveCases;
+        for (int i = 0; i < cases.Count; i++)
+            report.Cases.Add(RunCase(cases[i], topology, i == 0 ? EventTrace : null));
         return report;
     }
 
@@ -59,8 +64,8 @@ public sealed class ScenarioRunner
         };
     }
 
-    private CaseResult RunCase(CaseSpec spec, Topology.Topology topology) =>
-        new CaseRun(_scenario, spec, topology, _progress).Run();
+    private CaseResult RunCase(CaseSpec spec, Topology.Topology topology, TraceWriter? trace) =>
+        new CaseRun(_scenario, spec, topology, _progress, trace).Run();
 
     internal static Partition ToPartition(PartitionSpec p, INetworkModel network, int n, string? modeOverride = null)
     {
