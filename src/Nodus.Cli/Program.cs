@@ -7,5 +7,6 @@ var root = new RootCommand("Nodus: a peer-to-peer network stack for blockchains 
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
 root.Subcommands.Add(SimCommand.Create());
+root.Subcommands.Add(DashboardCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);
