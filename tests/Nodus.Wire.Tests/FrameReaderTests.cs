@@ -159,4 +159,26 @@ public class FrameReaderTests
         int ua = WireStream.CompactSizeLength((ulong)v.UserAgent.Length) + System.Text.Encoding.UTF8.GetByteCount(v.UserAgent);
         return [46, 80, 80 + ua, 84 + ua];
     }
+
+    [Fact]
+    public void Write_ToBufferWriter_SameBytesAsSerialize()
+    {
+        var message = Samples.AllMessages().First(m => m is BlockMessage);
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(new byte[] { 1, 2, 3 });
+        int size = FrameWriter.Write(output, Magic, message);
+        var frame = FrameWriter.Serialize(Magic, message);
+        Assert.Equal(frame.Length, size);
+        Assert.Equal([1, 2, 3, .. frame], output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void Serialize_PayloadAboveLimit_Throws()
+    {
+        var block = new Types.Block();
+        var tx = Samples.RandomTransaction(new Random(1), witness: false);
+        tx.Outputs.Add(new Types.TxOut { ScriptPubKey = new byte[MessageHeader.MaxPayloadLength] });
+        block.Transactions.Add(tx);
+        Assert.Throws<WireFormatException>(() => FrameWriter.Serialize(Magic, new BlockMessage(block)));
+    }
 }

@@ -148,4 +148,12 @@ public class MessageCodecTests
         Assert.Equal(ReadStatus.Error, result.Status);
         Assert.Contains(command, result.Error);
     }
+
+    [Theory]
+    [MemberData(nameof(MessageIndexes))]
+    public void PayloadSize_EveryMessage_EqualsEncodedLength(int index)
+    {
+        var message = Samples.AllMessages()[index];
+        Assert.Equal(Samples.Payload(message).Length, MessageCodec.PayloadSize(message));
+    }
 }

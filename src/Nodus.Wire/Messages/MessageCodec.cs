@@ -41,6 +41,34 @@ public static class MessageCodec
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The payload's size in bytes, found by encoding into a scratch buffer rather than a new array.</summary>
+    public static int PayloadSize(IMessage message)
+    {
+        var counter = new CountingWriter();
+        var s = WireStream.ForWriting(counter);
+        message.ReadWrite(ref s);
+        return checked((int)s.Written);
+    }
+
+    /// <summary>Counts what is written and keeps none of it; its scratch buffer is per thread and reused.</summary>
+    private sealed class CountingWriter : IBufferWriter<byte>
+    {
+        [ThreadStatic] private static byte[]? _scratch;
+
+        public void Advance(int count) { }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        private static byte[] Scratch(int sizeHint)
+        {
+            int size = Math.Max(sizeHint, 256);
+            if (_scratch is null || _scratch.Length < size) _scratch = new byte[Math.Max(size, (_scratch?.Length ?? 0) * 2)];
+            return _scratch;
+        }
+    }
+
     /// <summary>Decodes a payload whose checksum has been verified. Never throws for malformed input.</summary>
     public static FrameResult Decode(string command, in ReadOnlySequence<byte> payload)
     {
