@@ -20,9 +20,10 @@ public class FrameReaderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _frame = FrameWriter.Serialize(BenchData.Magic, new BlockMessage(BenchData.BlockOfSize(1_000_000, seed: 1)));
+        var block = BenchData.BlockOfSize(1_000_000, seed: 1);
+        _frame = FrameWriter.Serialize(BenchData.Magic, new BlockMessage(block));
         _payload = _frame[MessageHeader.Size..];
-        Console.WriteLine($"// block message frame: {_frame.Length:N0} bytes");
+        Console.WriteLine($"// block message frame: {_frame.Length:N0} bytes, {block.TransactionCount:N0} transactions");
     }
 
     [Benchmark(Baseline = true)]
