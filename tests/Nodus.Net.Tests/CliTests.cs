@@ -16,15 +16,18 @@ public class CliTests
     {
         string d1 = TestNet.TempDir(), d2 = TestNet.TempDir();
         int p2p1 = TestNet.FreePort(), rpc1 = TestNet.FreePort(), rpc2 = TestNet.FreePort();
-        using var node1 = StartNodus("node", "--network", "regtest", "--datadir", d1, "--listen", $"127.0.0.1:{p2p1}", "--rpc", $"127.0.0.1:{rpc1}");
+        using var node1 = StartNodus("node", "--network", "regtest", "--datadir", d1, "--listen", $"127.0.0.1:{p2p1}", "--rpc", $"127.0.0.1:{rpc1}",
+            "--mine", "--mine-interval", "0.5");
+        string cookie1 = Path.Combine(d1, RpcCookie.FileName);
+        // Node 2 starts once node 1 listens: a refused dial is retried only after a minute (Bitcoin Core's interval).
+        await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(cookie1)), "node 1 is up");
         using var node2 = StartNodus("node", "--network", "regtest", "--datadir", d2, "--listen", "127.0.0.1:0", "--rpc", $"127.0.0.1:{rpc2}",
             "--connect", $"127.0.0.1:{p2p1}", "--log-level", "debug");
+        string peers = "";
         try
         {
-            string cookie1 = Path.Combine(d1, RpcCookie.FileName);
-            await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(cookie1) && File.Exists(Path.Combine(d2, RpcCookie.FileName))), "both cookies are written");
+            await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(d2, RpcCookie.FileName))), "both cookies are written");
 
-            string peers = "";
             await TestNet.WaitUntilAsync(async () =>
             {
                 var result = await RunNodusAsync("rpc", "--datadir", d1, "getpeerinfo");
@@ -34,6 +37,13 @@ public class CliTests
             Assert.Contains("\"inbound\": true", peers, StringComparison.Ordinal);
             Assert.Contains("\"subver\": \"/Nodus:0.1.0/\"", peers, StringComparison.Ordinal);
             Assert.Contains("\"connection_type\": \"inbound\"", peers, StringComparison.Ordinal);
+
+            // Node 1 mines; its blocks reach node 2 through the real runtime (the full node's sync behaviour).
+            await TestNet.WaitUntilAsync(async () =>
+            {
+                var result = await RunNodusAsync("rpc", "--datadir", d2, "getpeerinfo");
+                return result.Stdout.Contains("\"block\":", StringComparison.Ordinal);
+            }, "node 2 received a block from node 1", TimeSpan.FromSeconds(40));
 
             var count = await RunNodusAsync("rpc", "--rpc", $"127.0.0.1:{rpc2}", "--rpc-cookie", Path.Combine(d2, RpcCookie.FileName), "getconnectioncount");
             Assert.Equal((0, "1"), (count.ExitCode, count.Stdout.Trim()));
@@ -57,10 +67,9 @@ public class CliTests
             Assert.False(File.Exists(Path.Combine(d2, RpcCookie.FileName)));
             Assert.False(File.Exists(Path.Combine(d2, NodeDaemon.RpcAddressFileName)));
         }
-        finally
+        catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
         {
-            node1.Dispose();
-            node2.Dispose();
+            throw new InvalidOperationException($"{e.Message}\n--- last getpeerinfo:\n{peers}\n--- node 1:\n{node1.Output}\n--- node 2:\n{node2.Output}", e);
         }
     }
 
@@ -89,11 +98,11 @@ public class CliTests
     [InlineData("nodus: --listen: '1.2.3' is not IP:PORT", "node", "--listen", "1.2.3")]
     [InlineData("nodus: --network: 'mars' is not a network", "node", "--network", "mars")]
     [InlineData("nodus: --log-level: 'loud' is not one of", "node", "--log-level", "loud")]
-    [InlineData("nodus: --relay: transaction relay is not available yet", "node", "--relay", "flood")]
     [InlineData("nodus: --relay: 'gossip' is not one of", "node", "--relay", "gossip")]
     [InlineData("nodus: --tls: TLS between nodes is not available yet", "node", "--tls", "require")]
     [InlineData("nodus: --seed: DNS seeding is not available yet", "node", "--seed", "seed.example")]
-    [InlineData("nodus: --mine: mining is not available yet", "node", "--mine")]
+    [InlineData("nodus: --mine-interval: needs --mine", "node", "--mine-interval", "5")]
+    [InlineData("nodus: --mine-interval: 'soon' is not a number of seconds", "node", "--mine", "--mine-interval", "soon")]
     [InlineData("nodus: --connect: 'nowhere' is not IP[:PORT]", "node", "--connect", "nowhere")]
     [InlineData("nodus: Unrecognized command or argument '--bogus'", "node", "--bogus")]
     [InlineData("nodus: --rpc: '127.0.0.1' is not IP:PORT", "rpc", "--rpc", "127.0.0.1", "getpeerinfo")]

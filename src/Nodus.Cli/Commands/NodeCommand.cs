@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
 using Nodus.Core.Chain;
+using Nodus.Core.Relay;
 using Nodus.Net.Runtime;
 
 namespace Nodus.Cli.Commands;
@@ -22,10 +23,21 @@ internal static class NodeCommand
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (not available yet)", Arity = ArgumentArity.ZeroOrMore };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (Nodus does not seed yet, so this is the current behaviour)" };
-        var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (not available yet)");
+        var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (default: diffusion, as Bitcoin Core)");
         var tls = Choice("--tls", ["off", "on", "require"], "Encrypt peer connections: off, on or require (default: off; on and require are not available yet)");
-        var mine = new Option<bool>("--mine") { Description = "Mine blocks (not available yet)" };
-        var mineInterval = new Option<double?>("--mine-interval") { Description = "Seconds between mined blocks, with --mine (not available yet)" };
+        var mine = new Option<bool>("--mine") { Description = "Mine blocks at random (Poisson) intervals" };
+        var mineInterval = new Option<double?>("--mine-interval")
+        {
+            Description = "Mean seconds between mined blocks, with --mine (default: the network's block spacing)",
+            CustomParser = r =>
+            {
+                string value = r.Tokens[0].Value;
+                if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 && s <= MaxMineIntervalSeconds)
+                    return s;
+                r.AddError($"--mine-interval: '{value}' is not a number of seconds between 0 and {MaxMineIntervalSeconds}");
+                return null;
+            },
+        };
         var logLevel = CliOptions.LogLevelOption();
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
@@ -36,14 +48,28 @@ internal static class NodeCommand
         {
             // Features whose code has not landed are refused, never silently ignored.
             if (result.GetValue(seed) is { Length: > 0 }) return CommandLineRunner.Fail("--seed: DNS seeding is not available yet");
-            if (result.GetValue(relay) is not null) return CommandLineRunner.Fail("--relay: transaction relay is not available yet");
             if (result.GetValue(tls) is "on" or "require") return CommandLineRunner.Fail("--tls: TLS between nodes is not available yet (only 'off')");
-            if (result.GetValue(mine) || result.GetValue(mineInterval) is not null) return CommandLineRunner.Fail("--mine: mining is not available yet");
+            if (result.GetValue(mineInterval) is not null && !result.GetValue(mine)) return CommandLineRunner.Fail("--mine-interval: needs --mine");
 
             var net = NetworkParams.Get(result.GetValue(network)!);
+            long? mining = result.GetValue(mine)
+                ? Time.FromSeconds(result.GetValue(mineInterval) ?? net.TargetSpacingSeconds)
+                : null;
             string dir = Path.GetFullPath(result.GetValue(dataDir) ?? CliOptions.DefaultDataDir(net.Name));
             var listenAt = result.GetValue(listen) ?? new IPEndPoint(IPAddress.Any, net.DefaultPort);
             var rpcAt = result.GetValue(rpc) ?? new IPEndPoint(IPAddress.Loopback, net.DefaultRpcPort);
+            var nodeOptions = new NodeOptions
+            {
+                Connect = [.. result.GetValue(connect)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
+                AddNodes = [.. result.GetValue(addNode)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
+            };
+            var fullOptions = new FullNodeOptions
+            {
+                Node = nodeOptions,
+                Relay = new RelayOptions { Policy = result.GetValue(relay) is { } policy ? RelayPolicyKinds.Parse(policy) : RelayPolicyKinds.Default },
+                MineInterval = mining,
+            };
+            FullNode? full = null;
             var options = new NodeDaemonOptions
             {
                 DataDir = dir,
@@ -53,17 +79,19 @@ internal static class NodeCommand
                 {
                     Magic = net.Magic,
                     Listen = listenAt,
-                    Node = new NodeOptions
-                    {
-                        Connect = [.. result.GetValue(connect)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
-                        AddNodes = [.. result.GetValue(addNode)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
-                    },
+                    Node = nodeOptions,
+                    // The chain lives in memory until the SQLite chain store is wired in: a restart starts from genesis.
+                    CreateNode = random => (full = FullNode.Create(net, new InMemoryChainStore(), fullOptions, random)).Engine,
+                    OnStart = (_, now) => full!.Start(now),
                 },
             };
             return await RunAsync(options, result.GetValue(logLevel)).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>A bound on --mine-interval: one block a day is the slowest schedule worth running.</summary>
+    private const double MaxMineIntervalSeconds = 86_400;
 
     private static async Task<int> RunAsync(NodeDaemonOptions options, LogLevel level)
     {

@@ -51,7 +51,8 @@ public sealed class NodeHost : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Nodus.Node");
         _post = input => _inputs.Writer.WriteAsync(input);
         int seed = options.RandomSeed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        Node = new Node(options.Node, new Random(seed));
+        var random = new Random(seed);
+        Node = options.CreateNode?.Invoke(random) ?? new Node(options.Node, random);
         options.Configure?.Invoke(Node);
     }
 
@@ -93,7 +94,12 @@ public sealed class NodeHost : IAsyncDisposable
             HostLog.Listening(_logger, ListenEndPoint);
             _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
         }
-        var started = InvokeAsync((node, now) => { node.Start(now); return true; });
+        var started = InvokeAsync((node, now) =>
+        {
+            if (_options.OnStart is { } onStart) onStart(node, now);
+            else node.Start(now);
+            return true;
+        });
         _loop = Task.Run(RunLoopAsync);
         return started;
     }

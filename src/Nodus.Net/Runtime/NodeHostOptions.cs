@@ -34,8 +34,18 @@ public sealed record NodeHostOptions
     /// <summary>Seed of the node's <see cref="Random"/>; null draws one from the OS's secure generator.</summary>
     public int? RandomSeed { get; init; }
 
-    /// <summary>Composition hook: adds behaviours (chain sync, relay, discovery) to the node before it starts.</summary>
+    /// <summary>
+    /// Composition hook: builds the engine from the host's seeded <see cref="Random"/>, e.g.
+    /// <c>random => FullNode.Create(network, store, options, random).Engine</c>. Default: a bare
+    /// <see cref="Core.Node"/> with <see cref="Node"/> options.
+    /// </summary>
+    public Func<Random, Node>? CreateNode { get; init; }
+
+    /// <summary>Composition hook: adds behaviours to the engine before it starts.</summary>
     public Action<Node>? Configure { get; init; }
+
+    /// <summary>Runs on the event loop at start instead of <c>Node.Start</c> (e.g. <c>FullNode.Start</c>, which also starts timed mining).</summary>
+    public Action<Node, long>? OnStart { get; init; }
 
     public long MaxSendQueueBytes { get; init; } = DefaultMaxSendQueueBytes;
     public int MaxConnections { get; init; } = DefaultMaxConnections;
