@@ -11,7 +11,7 @@ public static class HeaderValidator
 {
     /// <summary>Context-free: the bits are a target within the network's limit and the hash meets it.</summary>
     public static ValidationResult CheckProofOfWork(in BlockHeader header, Hash256 hash, NetworkParams network) =>
-        ProofOfWork.TryGetTarget(header.Bits, network.PowLimit, out var target) && hash.ToBigInteger() <= target
+        ProofOfWork.Check(hash, header.Bits, network.PowLimit)
             ? ValidationResult.Ok
             : ValidationResult.Invalid("high-hash");
 

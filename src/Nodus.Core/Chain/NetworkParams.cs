@@ -24,7 +24,19 @@ public sealed record NetworkParams
 
     /// <summary>The easiest target allowed, in compact form; also the genesis bits of our networks.</summary>
     public required uint PowLimitBits { get; init; }
-    public BigInteger PowLimit => ProofOfWork.DecodeCompact(PowLimitBits);
+    public BigInteger PowLimit
+    {
+        get
+        {
+            // Cached with the bits it came from, so that a copy made with `with { PowLimitBits = … }` recomputes.
+            var cached = _powLimit;
+            if (cached is null || cached.Value.Bits != PowLimitBits)
+                _powLimit = cached = (PowLimitBits, ProofOfWork.DecodeCompact(PowLimitBits));
+            return cached.Value.Limit;
+        }
+    }
+
+    private (uint Bits, BigInteger Limit)? _powLimit;
 
     /// <summary>Seconds between blocks the difficulty rule aims for.</summary>
     public required long TargetSpacingSeconds { get; init; }

@@ -59,8 +59,26 @@ public static class ProofOfWork
     }
 
     /// <summary>Bitcoin's CheckProofOfWork: the bits are a valid target within the limit and the hash, as a number, is not above it.</summary>
-    public static bool Check(Hash256 hash, uint bits, BigInteger powLimit) =>
-        TryGetTarget(bits, powLimit, out var target) && hash.ToBigInteger() <= target;
+    public static bool Check(Hash256 hash, uint bits, BigInteger powLimit)
+    {
+        var cached = Lookup(bits, powLimit);
+        return cached.Valid && hash.CompareTo(cached.Target) <= 0;
+    }
+
+    // Consecutive headers almost always share their bits, so the decoded target and work of the last bits seen are
+    // kept (an immutable object swapped atomically, safe when the simulator runs nodes on several threads).
+    private sealed record DecodedBits(uint Bits, BigInteger Limit, bool Valid, Hash256 Target, BigInteger Work);
+    private static volatile DecodedBits? _lastBits;
+
+    private static DecodedBits Lookup(uint bits, BigInteger powLimit)
+    {
+        var last = _lastBits;
+        if (last is not null && last.Bits == bits && last.Limit == powLimit) return last;
+        bool valid = TryGetTarget(bits, powLimit, out var target);
+        var decoded = new DecodedBits(bits, powLimit, valid, valid ? TargetAsHash(target) : default, ComputeBlockWork(bits));
+        _lastBits = decoded;
+        return decoded;
+    }
 
     /// <summary>The target as a hash-ordered value, so miners compare with <see cref="Hash256.CompareTo"/> and no allocation.</summary>
     public static Hash256 TargetAsHash(BigInteger target)
@@ -74,6 +92,12 @@ public static class ProofOfWork
 
     /// <summary>GetBlockProof: the expected number of hashes to meet the target, 2^256 / (target + 1); zero for invalid bits.</summary>
     public static BigInteger GetBlockWork(uint bits)
+    {
+        var last = _lastBits;
+        return last is not null && last.Bits == bits ? last.Work : ComputeBlockWork(bits);
+    }
+
+    private static BigInteger ComputeBlockWork(uint bits)
     {
         var target = DecodeCompact(bits, out bool negative, out bool overflow);
         if (negative || overflow || target.IsZero) return BigInteger.Zero;
