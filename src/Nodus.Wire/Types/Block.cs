@@ -9,7 +9,9 @@ namespace Nodus.Wire.Types;
 /// A decoded block keeps the bytes of its transaction list as received and materializes <see cref="Transactions"/>
 /// only when someone asks for them. Decoding still checks every transaction's encoding, so a malformed block is
 /// refused by the codec; but a node that only checks the merkle root (<see cref="GetTransactionIds"/>), stores or
-/// relays the block never builds thousands of objects, and reading a 1 MB block costs little more than its checksum.
+/// relays the block never builds thousands of objects: reading a 1 MB block allocates one copy of its bytes.
+/// Like <see cref="List{T}"/>, a block is not safe to use from several threads at once (the first access to
+/// <see cref="Transactions"/> changes its state).
 /// </para>
 /// </summary>
 public sealed class Block : IWireValue<Block>
