@@ -9,8 +9,11 @@ public readonly record struct HeaderAcceptance(ValidationResult Result, ChainEnt
 /// <summary>The fate of a headers message: how many were new, the last accepted entry, and the first failure if any.</summary>
 public readonly record struct HeadersAcceptance(ValidationResult Result, ChainEntry? Last, int NewCount);
 
-/// <summary>The fate of a block: its entry, whether we already had it, and how the active chain moved.</summary>
-public readonly record struct BlockAcceptance(ValidationResult Result, ChainEntry? Entry, bool AlreadyHad, ChainUpdate Update);
+/// <summary>
+/// The fate of a block: its entry, whether we already had it, how the active chain moved, and whether its body was
+/// stored (false for a valid but unrequested block that would not add work: see <see cref="ChainState.AcceptBlock"/>).
+/// </summary>
+public readonly record struct BlockAcceptance(ValidationResult Result, ChainEntry? Entry, bool AlreadyHad, ChainUpdate Update, bool Stored = false);
 
 /// <summary>
 /// The chain component the engine talks to: validates headers and blocks, keeps the <see cref="ChainIndex"/> and
@@ -21,6 +24,9 @@ public sealed class ChainState
 {
     /// <summary>Bitcoin Core's DEFAULT_CHECKBLOCKS: the newest active blocks fully re-validated at start.</summary>
     public const int VerifyBlocksOnStart = 6;
+
+    /// <summary>Bitcoin Core's MIN_BLOCKS_TO_KEEP as used in AcceptBlock: an unrequested block this far past our tip is not stored.</summary>
+    public const int MaxUnrequestedBlocksAhead = 288;
 
     private readonly IChainStore _store;
     private readonly ITransactionValidator _validator;
@@ -184,7 +190,12 @@ public sealed class ChainState
     /// Validates a block (its header first if new), stores its body and moves the active chain when the block
     /// completes a chain with more work. Header, body and chain move are one atomic write.
     /// </summary>
-    public BlockAcceptance AcceptBlock(Block block, long now)
+    /// <param name="requested">
+    /// False for a block nobody asked for. As in Bitcoin Core, its body is then stored only when it would give a chain
+    /// with more work than the active one and is at most <see cref="MaxUnrequestedBlocksAhead"/> past the tip, so
+    /// that a peer cannot fill the disk with cheap side-branch blocks (its header is still kept).
+    /// </param>
+    public BlockAcceptance AcceptBlock(Block block, long now, bool requested = true)
     {
         var batch = new ChainBatch();
         try
@@ -193,6 +204,8 @@ public sealed class ChainState
             if (!header.Result.IsValid) return new BlockAcceptance(header.Result, header.Entry, false, ChainUpdate.None);
             var entry = header.Entry!;
             if (entry.HasBody) return new BlockAcceptance(ValidationResult.Ok, entry, true, ChainUpdate.None);
+            if (!requested && (entry.ChainWork <= Tip.ChainWork || entry.Height > Tip.Height + MaxUnrequestedBlocksAhead))
+                return new BlockAcceptance(ValidationResult.Ok, entry, false, ChainUpdate.None, Stored: false);
 
             var result = BlockValidator.CheckBlock(block, Network, checkProofOfWork: false);
             if (result.IsValid) result = BlockValidator.CheckContextual(block, entry.Height, Network, _validator);
@@ -207,7 +220,7 @@ public sealed class ChainState
             var update = Index.SetHasBody(entry);
             if (update.Changed)
                 batch.ActiveChain = new ActiveChainChange(update.ForkPoint!.Height, update.Connected.Select(e => e.Hash).ToArray());
-            return new BlockAcceptance(ValidationResult.Ok, entry, false, update);
+            return new BlockAcceptance(ValidationResult.Ok, entry, false, update, Stored: true);
         }
         finally
         {

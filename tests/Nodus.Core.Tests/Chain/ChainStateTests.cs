@@ -278,4 +278,25 @@ public class ChainStateTests
         Assert.Same(main, chain.Tip);
         Assert.All(Enumerable.Range(0, 11), h => Assert.NotNull(chain.Index.GetActive(h)));
     }
+
+    [Fact]
+    public void AcceptBlock_UnrequestedWithoutMoreWork_HeaderKeptBodyNotStored()
+    {
+        var store = new InMemoryChainStore();
+        var chain = NewChain(store);
+        var fork = Extend(chain, chain.Tip, 1);
+        Extend(chain, fork, 1, extraNonce: 1);
+        var rival = Mine(Regtest, fork, extraNonce: 2); // equal work to the tip: no gain
+        var result = chain.AcceptBlock(rival, Now(Regtest), requested: false);
+        Assert.True(result.Result.IsValid);
+        Assert.False(result.Stored);
+        Assert.False(result.Entry!.HasBody);
+        Assert.Equal(3, store.BodyCount);
+
+        // One that extends the tip is stored even when unrequested; a requested rival is stored too.
+        var next = Mine(Regtest, chain.Tip);
+        Assert.True(chain.AcceptBlock(next, Now(Regtest), requested: false).Stored);
+        Assert.True(chain.AcceptBlock(rival, Now(Regtest)).Stored);
+        Assert.Equal(5, store.BodyCount);
+    }
 }
