@@ -21,6 +21,7 @@ public sealed class RpcServerTests : IAsyncLifetime
             DataDir = _dataDir,
             Rpc = new IPEndPoint(IPAddress.Loopback, TestNet.FreePort()),
             DefaultPort = 18444,
+            Network = Nodus.Core.Chain.Networks.Regtest,
             Host = new NodeHostOptions { Magic = TestNet.Magic, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
             ConfigureRpc = (methods, host) => methods.Register("echo", ["value"],
                 p => Task.FromResult<JsonNode?>(p.GetString(0, "value")), "Returns its argument (test method)."),
@@ -168,6 +169,7 @@ public sealed class RpcServerTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<IOException>(() => NodeDaemon.StartAsync(new NodeDaemonOptions
         {
             DataDir = _dataDir,
+            Network = Nodus.Core.Chain.Networks.Regtest,
             Host = new NodeHostOptions { Magic = TestNet.Magic },
         }, new ListLoggerFactory()));
         Assert.Contains("in use by another nodus node", e.Message);

@@ -11,8 +11,8 @@ namespace Nodus.Net.Tests;
 /// <summary>Shared helpers: hosts on 127.0.0.1 with ephemeral ports, bounded waits, a log that tests can read.</summary>
 internal static class TestNet
 {
-    /// <summary>A magic of our own so a stray test frame can never be mistaken for a real network's.</summary>
-    public const uint Magic = 0x7e57da7a;
+    /// <summary>Regtest's magic: what a daemon on regtest (magic taken from its network) speaks.</summary>
+    public static readonly uint Magic = Nodus.Core.Chain.Networks.Regtest.Magic;
 
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 

@@ -28,7 +28,7 @@ internal static class NodeCommand
         var mine = new Option<bool>("--mine") { Description = "Mine blocks at random (Poisson) intervals" };
         var mineInterval = new Option<double?>("--mine-interval")
         {
-            Description = "Mean seconds between mined blocks, with --mine (default: the network's block spacing)",
+            Description = "Mean seconds between mined blocks, with --mine (default: 10 on regtest networks, the network's block spacing elsewhere)",
             CustomParser = r =>
             {
                 string value = r.Tokens[0].Value;
@@ -53,7 +53,7 @@ internal static class NodeCommand
 
             var net = NetworkParams.Get(result.GetValue(network)!);
             long? mining = result.GetValue(mine)
-                ? Time.FromSeconds(result.GetValue(mineInterval) ?? net.TargetSpacingSeconds)
+                ? Time.FromSeconds(result.GetValue(mineInterval) ?? DefaultMineIntervalSeconds(net))
                 : null;
             string dir = Path.GetFullPath(result.GetValue(dataDir) ?? CliOptions.DefaultDataDir(net.Name));
             var listenAt = result.GetValue(listen) ?? new IPEndPoint(IPAddress.Any, net.DefaultPort);
@@ -69,21 +69,14 @@ internal static class NodeCommand
                 Relay = new RelayOptions { Policy = result.GetValue(relay) is { } policy ? RelayPolicyKinds.Parse(policy) : RelayPolicyKinds.Default },
                 MineInterval = mining,
             };
-            FullNode? full = null;
             var options = new NodeDaemonOptions
             {
                 DataDir = dir,
                 Rpc = rpcAt,
                 DefaultPort = net.DefaultPort,
-                Host = new NodeHostOptions
-                {
-                    Magic = net.Magic,
-                    Listen = listenAt,
-                    Node = nodeOptions,
-                    // The chain lives in memory until the SQLite chain store is wired in: a restart starts from genesis.
-                    CreateNode = random => (full = FullNode.Create(net, new InMemoryChainStore(), fullOptions, random)).Engine,
-                    OnStart = (_, now) => full!.Start(now),
-                },
+                Network = net,
+                Full = fullOptions,
+                Host = new NodeHostOptions { Magic = net.Magic, Listen = listenAt, Node = nodeOptions },
             };
             return await RunAsync(options, result.GetValue(logLevel)).ConfigureAwait(false);
         });
@@ -92,6 +85,12 @@ internal static class NodeCommand
 
     /// <summary>A bound on --mine-interval: one block a day is the slowest schedule worth running.</summary>
     private const double MaxMineIntervalSeconds = 86_400;
+
+    /// <summary>Regtest blocks cost nothing to mine; one every 10 s keeps a local network lively.</summary>
+    private const double RegtestMineIntervalSeconds = 10;
+
+    private static double DefaultMineIntervalSeconds(NetworkParams net) =>
+        net.Name.EndsWith("regtest", StringComparison.Ordinal) ? RegtestMineIntervalSeconds : net.TargetSpacingSeconds;
 
     private static async Task<int> RunAsync(NodeDaemonOptions options, LogLevel level)
     {

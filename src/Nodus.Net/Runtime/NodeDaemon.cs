@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Nodus.Core;
+using Nodus.Core.Chain;
 using Nodus.Net.Rpc;
 
 namespace Nodus.Net.Runtime;
@@ -9,6 +11,12 @@ public sealed record NodeDaemonOptions
 {
     public required string DataDir { get; init; }
     public required NodeHostOptions Host { get; init; }
+
+    /// <summary>The chain to follow; its magic overrides <see cref="NodeHostOptions.Magic"/>.</summary>
+    public required NetworkParams Network { get; init; }
+
+    /// <summary>Sync, relay and mining choices; its <c>Node</c> options replace <see cref="NodeHostOptions.Node"/>.</summary>
+    public FullNodeOptions Full { get; init; } = new();
 
     /// <summary>Where to serve JSON-RPC; null serves none.</summary>
     public IPEndPoint? Rpc { get; init; }
@@ -34,10 +42,13 @@ public sealed class NodeDaemon : IAsyncDisposable
     private int _stopped;
 
     private readonly string _dataDir;
+    private readonly IChainStore _store;
 
-    private NodeDaemon(string dataDir, NodeHost host, RpcMethods methods, RpcServer? rpc, RpcCookie? cookie, DataDirectoryLock dataLock)
+    private NodeDaemon(string dataDir, FullNode full, IChainStore store, NodeHost host, RpcMethods methods, RpcServer? rpc, RpcCookie? cookie, DataDirectoryLock dataLock)
     {
         _dataDir = dataDir;
+        Full = full;
+        _store = store;
         Host = host;
         Methods = methods;
         Rpc = rpc;
@@ -45,6 +56,8 @@ public sealed class NodeDaemon : IAsyncDisposable
         _lock = dataLock;
     }
 
+    /// <summary>The protocol node. Touch it only on the host's event loop (<see cref="NodeHost.InvokeAsync{T}"/>).</summary>
+    public FullNode Full { get; }
     public NodeHost Host { get; }
     public RpcMethods Methods { get; }
     public RpcServer? Rpc { get; }
@@ -60,14 +73,26 @@ public sealed class NodeDaemon : IAsyncDisposable
     {
         Directory.CreateDirectory(options.DataDir);
         var dataLock = DataDirectoryLock.Acquire(options.DataDir);
-        var host = new NodeHost(options.Host, loggerFactory);
+        IChainStore? store = null;
+        NodeHost? host = null;
         RpcCookie? cookie = null;
         RpcServer? rpc = null;
         try
         {
+            store = ChainStores.Open(options.DataDir);
+            var chainStore = store;
+            FullNode? built = null;
+            host = new NodeHost(options.Host with
+            {
+                Magic = options.Network.Magic,
+                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = options.Host.Node }, random)).Engine,
+                OnStart = (_, now) => built!.Start(now),
+            }, loggerFactory);
+            var full = built!;
             await host.StartAsync().ConfigureAwait(false);
             var methods = new RpcMethods();
             NetworkRpc.Register(methods, host, options.DefaultPort);
+            ChainRpc.Register(methods, host, full);
             options.ConfigureRpc?.Invoke(methods, host);
             if (options.Rpc is { } rpcEndPoint)
             {
@@ -76,14 +101,15 @@ public sealed class NodeDaemon : IAsyncDisposable
                 rpc.Start();
                 await File.WriteAllTextAsync(Path.Combine(options.DataDir, RpcAddressFileName), rpcEndPoint + "\n").ConfigureAwait(false);
             }
-            return new NodeDaemon(options.DataDir, host, methods, rpc, cookie, dataLock);
+            return new NodeDaemon(options.DataDir, full, store, host, methods, rpc, cookie, dataLock);
         }
         catch
         {
             if (rpc is not null) await rpc.DisposeAsync().ConfigureAwait(false);
             cookie?.Delete();
             File.Delete(Path.Combine(options.DataDir, RpcAddressFileName));
-            await host.DisposeAsync().ConfigureAwait(false);
+            if (host is not null) await host.DisposeAsync().ConfigureAwait(false);
+            store?.Dispose();
             dataLock.Dispose();
             throw;
         }
@@ -103,6 +129,7 @@ public sealed class NodeDaemon : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         if (Rpc is not null) await Rpc.DisposeAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
         _cookie?.Delete();
         if (Rpc is not null) File.Delete(Path.Combine(_dataDir, RpcAddressFileName));
         _lock.Dispose();
