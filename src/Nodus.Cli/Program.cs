@@ -8,5 +8,6 @@ root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(RpcCommand.Create());
 root.Subcommands.Add(SimCommand.Create());
 root.Subcommands.Add(DashboardCommand.Create());
+root.Subcommands.Add(DevnetCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

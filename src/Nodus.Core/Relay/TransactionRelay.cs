@@ -44,9 +44,9 @@ public sealed class TransactionRelay : INodeBehaviour
         Policy = Options.CreatePolicy(context.Random);
     }
 
-    public RelayOptions Options { get; }
+    public RelayOptions Options { get; private set; }
     public TxMempool Mempool { get; }
-    public IRelayPolicy Policy { get; }
+    public IRelayPolicy Policy { get; private set; }
     public StemPool StemPool { get; } = new();
     public TxRequestTracker Requests { get; } = new();
 
@@ -81,6 +81,23 @@ public sealed class TransactionRelay : INodeBehaviour
     /// stem pool (for the node's own operator only: never for peers).</summary>
     public Transaction? GetTransaction(Hash256 txid, bool includeStem = false) =>
         Mempool.Get(txid)?.Transaction ?? (includeStem ? StemPool.Get(txid)?.Transaction : null);
+
+    /// <summary>
+    /// Switches the relay policy at run time (the dashboard's control): announcements the old policy still held are
+    /// sent now, and every ready peer joins the new policy (Dandelion draws a fresh epoch). Stem transactions keep
+    /// their embargo timers.
+    /// </summary>
+    public void SetPolicy(RelayPolicyKind kind, long now)
+    {
+        if (kind == Policy.Kind) return;
+        var old = Policy;
+        // Bounded: each round sends up to MaxInvPerFlush per peer; a policy that keeps a timer while empty stops it too.
+        for (int round = 0; round < 1_000 && old.NextWakeup != Time.Never; round++)
+            old.OnTimer(Math.Max(old.NextWakeup, now), (peer, txids) => SendInv(peer, txids));
+        Options = Options with { Policy = kind };
+        Policy = Options.CreatePolicy(_context.Random);
+        foreach (var state in _peers.Values) Policy.AddPeer(state.Peer, now);
+    }
 
     // ---- chain hooks ----
 

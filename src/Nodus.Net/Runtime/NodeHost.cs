@@ -120,6 +120,18 @@ public sealed class NodeHost : IAsyncDisposable
         return _inputs.Writer.TryWrite(invocation) ? done.Task : PostSlowlyAsync(invocation, done.Task);
     }
 
+    /// <summary>
+    /// The underlay's verdict on a remote address: false refuses inbound connections from it and dials to it (the
+    /// dashboard's network cut). Settable at any time from any thread; existing connections are closed by the caller.
+    /// </summary>
+    public Func<IPAddress, bool>? ConnectionFilter
+    {
+        get => Volatile.Read(ref _connectionFilter);
+        set => Volatile.Write(ref _connectionFilter, value);
+    }
+
+    private Func<IPAddress, bool>? _connectionFilter;
+
     /// <summary>The local address of a peer's socket (getpeerinfo addrbind). Event loop only.</summary>
     public IPEndPoint? LocalEndPointOf(PeerId id) => _connections.GetValueOrDefault(id)?.Local;
 
@@ -250,6 +262,7 @@ public sealed class NodeHost : IAsyncDisposable
                 break;
             case InboundAccepted a:
                 if (_stopping) RefuseInbound(a.Socket, "node is stopping");
+                else if (!Allowed(a.Socket)) RefuseInbound(a.Socket, "cut off by the connection filter");
                 else if (_connections.Count >= _options.MaxConnections) RefuseInbound(a.Socket, $"{_options.MaxConnections} connections already");
                 else Open(a.Socket, null, ConnectionType.Inbound, now);
                 break;
@@ -302,6 +315,13 @@ public sealed class NodeHost : IAsyncDisposable
         }
     }
 
+    private bool Allowed(Socket socket)
+    {
+        if (ConnectionFilter is not { } filter) return true;
+        try { return socket.RemoteEndPoint is IPEndPoint remote && filter(Normalize(remote).Address); }
+        catch (SocketException) { return false; }
+    }
+
     private void RefuseInbound(Socket socket, string reason)
     {
         EndPoint? remote = null;
@@ -328,6 +348,8 @@ public sealed class NodeHost : IAsyncDisposable
                     break;
                 case DialPeer d:
                     if (_stopping) Node.OnDialFailed(d.EndPoint, d.Type, "node is stopping", now);
+                    else if (ConnectionFilter is { } filter && !filter(Normalize(d.EndPoint).Address))
+                        Node.OnDialFailed(d.EndPoint, d.Type, "unreachable (cut off by the connection filter)", now);
                     else StartDial(d);
                     break;
                 case LogLine l:
@@ -361,6 +383,7 @@ public sealed class NodeHost : IAsyncDisposable
             HostInput result;
             try
             {
+                if (_options.DialFrom is { } from) socket.Bind(new IPEndPoint(from, 0));
                 using var cts = new CancellationTokenSource(timeout);
                 await socket.ConnectAsync(dial.EndPoint, cts.Token).ConfigureAwait(false);
                 result = new DialSucceeded(socket, dial.EndPoint, dial.Type);

@@ -41,6 +41,10 @@ public sealed record NodeHostOptions
     /// </summary>
     public Func<Random, Node>? CreateNode { get; init; }
 
+    /// <summary>Source address of outbound connections (port chosen by the OS), so that peers see this node's own
+    /// address — several nodes on 127.0.0.x in one process (devnet). Null: the OS picks.</summary>
+    public IPAddress? DialFrom { get; init; }
+
     /// <summary>Composition hook: adds behaviours to the engine before it starts.</summary>
     public Action<Node>? Configure { get; init; }
 
