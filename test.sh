@@ -7,7 +7,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Install what the tests need when it is missing.
 if ! command -v dotnet >/dev/null; then echo "test.sh: the .NET 10 SDK is required" >&2; exit 1; fi
-if [ -f tests/Nodus.Web.Tests/Nodus.Web.Tests.csproj ] && ! command -v chromium >/dev/null; then
+if [ -f tests/Nodus.Web.Tests/Nodus.Web.Tests.csproj ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
     || echo "test.sh: could not install chromium" >&2
 fi

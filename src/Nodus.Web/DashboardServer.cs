@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -72,7 +74,8 @@ public sealed class DashboardServer : IAsyncDisposable
     private static int ActualPort(WebApplication app, int asked)
     {
         if (asked != 0) return asked;
-        var address = app.Urls.FirstOrDefault();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var address = addresses?.FirstOrDefault();
         return address is null ? asked : new Uri(address).Port;
     }
 

@@ -136,7 +136,8 @@ export class GraphView {
 
     // Nodes, one path per colour.
     const tip = this.model.tip();
-    const radius = Math.max(2.5, Math.min(7, 220 / Math.sqrt(this.simNodes.size + 1))) ;
+    // Radius in screen pixels (2.5 to 8), whatever the zoom.
+    const radius = Math.max(2.5, Math.min(8, 160 / Math.sqrt(this.simNodes.size + 1))) / k;
     const byColor = new Map();
     for (const s of this.simNodes.values()) {
       const n = this.model.nodes.get(s.id);
@@ -155,8 +156,8 @@ export class GraphView {
       for (const id of this.model.cut.b) {
         const s = this.simNodes.get(id);
         if (!s) continue;
-        ring.moveTo(s.x + radius + 2, s.y);
-        ring.arc(s.x, s.y, radius + 2, 0, Math.PI * 2);
+        ring.moveTo(s.x + radius + 2 / k, s.y);
+        ring.arc(s.x, s.y, radius + 2 / k, 0, Math.PI * 2);
       }
       ctx.strokeStyle = '#ff6b6b'; ctx.lineWidth = 1.2 / k; ctx.stroke(ring);
     }
@@ -165,17 +166,17 @@ export class GraphView {
     ctx.fillStyle = '#fff';
     for (const s of this.simNodes.values()) {
       const n = this.model.nodes.get(s.id);
-      if (n?.miner) ctx.fillRect(s.x - 1, s.y - 1, 2, 2);
+      if (n?.miner) ctx.fillRect(s.x - 1.5 / k, s.y - 1.5 / k, 3 / k, 3 / k);
     }
     if (this.simNodes.size <= 60) {
       ctx.font = `${10 / k}px system-ui`;
       ctx.fillStyle = '#c7d2de';
-      for (const s of this.simNodes.values()) ctx.fillText(s.id, s.x + radius + 1, s.y - radius);
+      for (const s of this.simNodes.values()) ctx.fillText(s.id, s.x + radius + 1 / k, s.y - radius);
     }
     const sel = this.selected && this.simNodes.get(this.selected);
     if (sel) {
       ctx.strokeStyle = '#fff'; ctx.lineWidth = 2 / k;
-      ctx.beginPath(); ctx.arc(sel.x, sel.y, radius + 4, 0, Math.PI * 2); ctx.stroke();
+      ctx.beginPath(); ctx.arc(sel.x, sel.y, radius + 4 / k, 0, Math.PI * 2); ctx.stroke();
     }
 
     // Packets travelling along their edge.
@@ -190,7 +191,7 @@ export class GraphView {
       const style = PACKET_STYLE[p.kind];
       const x = a.x + (b.x - a.x) * f, y = a.y + (b.y - a.y) * f;
       ctx.fillStyle = style.color;
-      const size = style.size / Math.sqrt(k);
+      const size = style.size / k;
       if (style.trail) {
         ctx.strokeStyle = style.color; ctx.lineWidth = 2 / k;
         ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(x, y); ctx.stroke();

@@ -46,13 +46,15 @@ export class NetworkModel {
           if (!n) continue;
           n.peers = s.peers; n.addresses = s.addresses; n.mempool = s.mempool; n.relay = s.relay;
           n.bytesSent = s.bytesSent; n.bytesReceived = s.bytesReceived; n.sync = s.sync;
-          if (s.height >= n.height || s.tip !== n.tip) { n.height = s.height; n.tip = s.tip; }
+          // A snapshot is read just before it is sent; a block event may have overtaken it. It wins only when it is
+          // ahead, or when no block event came for a while (a reorganisation the events did not show).
+          if (s.height > n.height || (s.tip !== n.tip && e.t - (n.tipAt ?? 0) > 1.5e6)) { n.height = s.height; n.tip = s.tip; }
           this.noteTip(s.height, s.tip);
         }
         return null;
       case 'block': {
         const n = this.nodes.get(e.node);
-        if (n && e.height >= n.height) { n.height = e.height; n.tip = e.hash; }
+        if (n) { n.height = e.height; n.tip = e.hash; n.tipAt = e.t; } // connected blocks come in chain order, reorgs included
         this.noteTip(e.height, e.hash);
         let b = this.blocks.get(e.hash);
         if (!b) {
