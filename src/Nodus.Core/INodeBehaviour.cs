@@ -1,3 +1,4 @@
+using System.Net;
 using Nodus.Core.Peers;
 using Nodus.Wire.Messages;
 
@@ -24,4 +25,27 @@ public interface INodeBehaviour
 
     /// <summary>When this behaviour next needs <see cref="OnTimer"/>, or <see cref="Time.Never"/>.</summary>
     long NextWakeup { get; }
+
+    // Optional hooks (default: nothing). Connection policy (Discovery.ConnectionManager) uses them.
+
+    /// <summary>The node started (<see cref="Node.Start"/>).</summary>
+    void OnStart(long now) { }
+
+    /// <summary>The node is shutting down, before its connections close: persist what must survive.</summary>
+    void OnShutdown(long now) { }
+
+    /// <summary>A connection opened, before its handshake (every type).</summary>
+    void OnConnectionOpened(Peer peer, long now) { }
+
+    /// <summary>A connection closed, whether or not its handshake completed (after <see cref="OnPeerClosed"/>).</summary>
+    void OnConnectionClosed(Peer peer, long now) { }
+
+    /// <summary>A dial requested through a <see cref="DialPeer"/> output failed.</summary>
+    void OnDialFailed(IPEndPoint endPoint, ConnectionType type, string reason, long now) { }
+
+    /// <summary>Whether to accept an inbound connection from <paramref name="remote"/>; may evict a peer to make room.</summary>
+    bool ShouldAcceptInbound(IPEndPoint remote, long now) => true;
+
+    /// <summary>The answer to a <see cref="ResolveSeeds"/> output for one host (empty when resolution failed).</summary>
+    void OnSeedsResolved(string host, IReadOnlyList<IPAddress> addresses, long now) { }
 }

@@ -44,6 +44,7 @@ public sealed class Node
     {
         _startedAt = now;
         DialAddedNodes(now);
+        foreach (var b in _behaviours) b.OnStart(now);
     }
 
     /// <summary>A connection opened (inbound accepted or outbound dial succeeded). Returns its id.</summary>
@@ -61,6 +62,7 @@ public sealed class Node
         ulong nonce = PeerSession.NextNonZero(Context.Random);
         _versionNonces[id] = nonce;
         _session.Start(peer, nonce, now);
+        foreach (var b in _behaviours) b.OnConnectionOpened(peer, now);
         return id;
     }
 
@@ -73,6 +75,25 @@ public sealed class Node
             added.Dialing = false;
             added.NextAttempt = now + AddedNodes.RetryInterval;
         }
+        foreach (var b in _behaviours) b.OnDialFailed(endPoint, type, reason, now);
+    }
+
+    /// <summary>
+    /// The runtime asks this before accepting an inbound connection; false means close the socket at once without
+    /// calling <see cref="OnConnected"/>. Connection policy refuses banned and discouraged addresses and, when
+    /// inbound slots are full, evicts a peer (a ClosePeer output) to make room or refuses.
+    /// </summary>
+    public bool ShouldAcceptInbound(IPEndPoint remote, long now)
+    {
+        foreach (var b in _behaviours)
+            if (!b.ShouldAcceptInbound(remote, now)) return false;
+        return true;
+    }
+
+    /// <summary>The answer to a <see cref="ResolveSeeds"/> output for one host; an empty list when it failed.</summary>
+    public void OnSeedsResolved(string host, IReadOnlyList<IPAddress> addresses, long now)
+    {
+        foreach (var b in _behaviours) b.OnSeedsResolved(host, addresses, now);
     }
 
     public void OnMessage(PeerId id, IMessage message, int wireSize, long now)
@@ -139,6 +160,7 @@ public sealed class Node
         }
         if (wasEstablished)
             foreach (var b in _behaviours) b.OnPeerClosed(peer, now);
+        foreach (var b in _behaviours) b.OnConnectionClosed(peer, now);
     }
 
     public void OnTimer(long now)
@@ -195,9 +217,10 @@ public sealed class Node
         if (_peers.TryGetValue(id, out var peer)) Context.Close(peer, reason);
     }
 
-    /// <summary>Closes every connection (node shutdown).</summary>
-    public void Shutdown()
+    /// <summary>Closes every connection (node shutdown), after behaviours persisted their state.</summary>
+    public void Shutdown(long now = 0)
     {
+        foreach (var b in _behaviours) b.OnShutdown(now);
         foreach (var peer in _peers.Values.ToList())
             Context.Close(peer, new DisconnectReason(DisconnectCode.Shutdown, ""));
     }

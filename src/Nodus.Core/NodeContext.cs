@@ -50,7 +50,7 @@ public sealed class NodeContext
         _outputs.Enqueue(new ClosePeer(peer.Id, reason));
     }
 
-    /// <summary>A protocol violation: the peer is disconnected and (once discovery lands) its address discouraged.</summary>
+    /// <summary>A protocol violation: the peer is disconnected and (through <see cref="Misbehaved"/>) its address discouraged.</summary>
     public void Misbehaving(Peer peer, string reason)
     {
         if (peer.State == HandshakeState.Closing) return;
@@ -60,6 +60,9 @@ public sealed class NodeContext
     }
 
     public void Dial(IPEndPoint endPoint, ConnectionType type) => _outputs.Enqueue(new DialPeer(endPoint, type));
+
+    /// <summary>Asks the runtime to resolve DNS seeds; it answers through <see cref="Node.OnSeedsResolved"/>.</summary>
+    public void ResolveDnsSeeds(IReadOnlyList<string> hosts) => _outputs.Enqueue(new ResolveSeeds(hosts));
 
     public void Log(LogSeverity severity, string message) => _outputs.Enqueue(new LogLine(severity, message));
 }

@@ -20,3 +20,9 @@ public enum LogSeverity { Debug, Information, Warning, Error }
 
 /// <summary>Something a person may want in the log; the core has no logger of its own.</summary>
 public sealed record LogLine(LogSeverity Severity, string Message) : NodeOutput;
+
+/// <summary>
+/// Resolve these DNS seed host names (A and AAAA records) and answer each with <see cref="Node.OnSeedsResolved"/>,
+/// with an empty list when resolution fails. The core never resolves names itself.
+/// </summary>
+public sealed record ResolveSeeds(IReadOnlyList<string> Hosts) : NodeOutput;

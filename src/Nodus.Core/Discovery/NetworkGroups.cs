@@ -10,7 +10,10 @@ namespace Nodus.Core.Discovery;
 public sealed class NetworkGroups
 {
     /// <summary>Group classes, kept in the top byte of a group value.</summary>
-    private const ulong ClassUnroutable = 0, ClassLocal = 1, ClassIPv4 = 2, ClassIPv6 = 3, ClassIPv6HurricaneElectric = 4;
+    private const ulong ClassUnroutable = 0, ClassLocal = 1, ClassIPv4 = 2, ClassIPv6 = 3, ClassIPv6HurricaneElectric = 4, ClassInternal = 5;
+
+    /// <summary>Bitcoin Core's internal-name prefix fd6b:88c0:8724::/48 (a ULA range): sources named by a hash, e.g. a DNS seed.</summary>
+    private const ulong InternalPrefix = 0xFD6B_88C0_8724UL;
 
     public NetworkGroups(bool allowLocal) => AllowLocal = allowLocal;
 
@@ -60,6 +63,19 @@ public sealed class NetworkGroups
             || a.High >> 36 == 0x2001_001 || a.High >> 36 == 0x2001_002; // RFC 4843, RFC 7343 (/28)
     }
 
+    /// <summary>
+    /// A pseudo-address standing for a named source (Bitcoin Core's CNetAddr::SetInternal): each DNS seed, and the
+    /// fixed seeds, become their own source group, so no one seed can fill the whole new table.
+    /// </summary>
+    public static AddressKey InternalSource(string name)
+    {
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
+        ulong high = InternalPrefix << 16 | (ulong)hash[0] << 8 | hash[1];
+        return new AddressKey(high, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash.AsSpan(2)), 0);
+    }
+
+    public static bool IsInternal(AddressKey a) => a.High >> 16 == InternalPrefix;
+
     public bool IsRoutable(AddressKey a) =>
         IsValid(a) && (AllowLocal || (!IsLocal(a) && !IsPrivate(a)));
 
@@ -70,6 +86,7 @@ public sealed class NetworkGroups
     /// </summary>
     public ulong GroupOf(AddressKey a)
     {
+        if (IsInternal(a)) return ClassInternal << 56 | (a.High & 0xFFFF) << 40 | a.Low >> 24;
         if (!IsRoutable(a)) return IsValid(a) && IsLocal(a) ? ClassLocal << 56 : ClassUnroutable << 56;
         if (a.IsIPv4) return IPv4Group(a.IPv4);
         ulong hi = a.High;

@@ -61,4 +61,11 @@ public sealed class Peer
     public long? MinPingTime { get; internal set; }
 
     public TrafficCounters Traffic { get; } = new();
+
+    /// <summary>
+    /// When the peer last sent us a transaction / block we did not have (getpeerinfo last_transaction, last_block).
+    /// Relay and sync set them; inbound eviction protects peers that are useful this way.
+    /// </summary>
+    public long LastTransactionTime { get; set; }
+    public long LastBlockTime { get; set; }
 }
