@@ -115,7 +115,8 @@ internal sealed class FakeNetwork
                         Node.OnMessage(peer.Id, new VerackMessage(), 0, Now);
                         break;
                     }
-                    if (send.Message is VerackMessage or PingMessage or PongMessage) break;
+                    if (send.Message is PingMessage ping) { Node.OnMessage(peer.Id, new PongMessage(ping.Nonce), 0, Now); break; }
+                    if (send.Message is VerackMessage or PongMessage) break;
                     Sent.Add((send.Peer, send.Message));
                     OnSent?.Invoke(peer, send.Message);
                     break;
