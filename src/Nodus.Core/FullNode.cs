@@ -1,4 +1,5 @@
 using Nodus.Core.Chain;
+using Nodus.Core.Discovery;
 using Nodus.Core.Mempool;
 using Nodus.Core.Mining;
 using Nodus.Core.Relay;
@@ -12,6 +13,8 @@ public sealed record FullNodeOptions
     public NodeOptions Node { get; init; } = new();
     public SyncOptions Sync { get; init; } = new();
     public RelayOptions Relay { get; init; } = new();
+    /// <summary>Peer discovery and connection policy; null: only the peers given by --connect / --addnode.</summary>
+    public DiscoveryOptions? Discovery { get; init; }
 
     /// <summary>Mean gap between blocks this node mines by itself; null: mine only on request (RPC generate).</summary>
     public long? MineInterval { get; init; }
@@ -23,8 +26,10 @@ public sealed record FullNodeOptions
 /// </summary>
 public sealed class FullNode
 {
-    private FullNode(FullNodeOptions options, Node engine, ChainState chain, BlockSync sync, BlockProducer producer, TransactionRelay relay)
+    private FullNode(FullNodeOptions options, Node engine, ChainState chain, BlockSync sync, BlockProducer producer, TransactionRelay relay,
+        DiscoveryService? discovery)
     {
+        Discovery = discovery;
         Options = options;
         Engine = engine;
         Chain = chain;
@@ -40,10 +45,13 @@ public sealed class FullNode
     public BlockProducer Producer { get; }
     public TransactionRelay Relay { get; }
     public TxMempool Mempool => Relay.Mempool;
+    /// <summary>Address manager, connection manager, addr relay and bans (when <see cref="FullNodeOptions.Discovery"/> is set).</summary>
+    public DiscoveryService? Discovery { get; }
 
     /// <param name="random">The node's only randomness, seeded by the runtime.</param>
+    /// <param name="addressStore">Where the address book, bans and anchors persist (in memory when null).</param>
     public static FullNode Create(NetworkParams network, IChainStore store, FullNodeOptions options, Random random,
-        ITransactionValidator? validator = null)
+        ITransactionValidator? validator = null, IAddressStore? addressStore = null)
     {
         var engine = new Node(options.Node, random);
         var chain = ChainState.Open(network, store, validator);
@@ -57,10 +65,17 @@ public sealed class FullNode
         sync.BlockConnected += (block, _, now) => relay.OnBlockConnected(block.Transactions, now);
         sync.BlockDisconnected += (block, _, now) => relay.OnBlockDisconnected(block.Transactions, now);
 
+        // Novel transactions and blocks protect their peer from inbound eviction (Bitcoin Core's m_last_tx_time, m_last_block_time).
+        relay.TransactionReceived += a => { if (a.From is { } id && engine.GetPeer(id) is { } p) p.LastTransactionTime = a.Time; };
+        sync.BlockReceived += (_, from, now) => { if (from is { } id && engine.GetPeer(id) is { } p) p.LastBlockTime = now; };
+
         engine.AddBehaviour(sync);
         engine.AddBehaviour(relay);
         engine.AddBehaviour(producer);
-        return new FullNode(options, engine, chain, sync, producer, relay);
+        var discovery = options.Discovery is { } d
+            ? DiscoveryService.Attach(engine, d, addressStore ?? new MemoryAddressStore())
+            : null;
+        return new FullNode(options, engine, chain, sync, producer, relay, discovery);
     }
 
     /// <summary>Starts the engine (dials configured peers) and, when configured, timed mining.</summary>

@@ -442,7 +442,7 @@ public sealed class AddressManager
     /// when the table shrank and they collide); new entries to the bucket their source chooses, one reference each,
     /// as Bitcoin Core does when it cannot reuse the stored bucket layout.
     /// </summary>
-    public void Restore(AddressBookSnapshot snapshot, long now)
+    public void Restore(AddressBookSnapshot snapshot)
     {
         if (_infos.Count != 0) throw new InvalidOperationException("restore into an empty address manager");
         (_k0, _k1) = (snapshot.Key0, snapshot.Key1);
@@ -453,7 +453,7 @@ public sealed class AddressManager
             var info = Create(r.Address, r.Source, r.Services, r.Time);
             info.LastTry = r.LastTry;
             info.LastSuccess = r.LastSuccess;
-            info.LastCountAttempt = Math.Min(r.LastTry, now);
+            info.LastCountAttempt = r.LastTry;
             info.Attempts = r.Attempts;
             if (r.InTried)
             {

@@ -66,15 +66,17 @@ public sealed class AddressRelay : INodeBehaviour
 
     public AddrPeerState? StateOf(PeerId peer) => _states.GetValueOrDefault(peer);
 
-    public long NextWakeup
+    /// <summary>The earliest per-peer send time, cached: the engine asks for it after every input.</summary>
+    public long NextWakeup => _nextWakeup;
+
+    private long _nextWakeup = Time.Never;
+
+    private void RecomputeNextWakeup()
     {
-        get
-        {
-            long next = Time.Never;
-            foreach (var s in _states.Values)
-                if (s.RelayEnabled) next = Math.Min(next, Math.Min(s.NextAddrSend, s.NextLocalAddrSend));
-            return next;
-        }
+        long next = Time.Never;
+        foreach (var s in _states.Values)
+            if (s.RelayEnabled) next = Math.Min(next, Math.Min(s.NextAddrSend, s.NextLocalAddrSend));
+        _nextWakeup = next;
     }
 
     public void OnPeerReady(Peer peer, long now)
@@ -102,6 +104,7 @@ public sealed class AddressRelay : INodeBehaviour
         state.RelayEnabled = true;
         state.NextAddrSend = now + Exponential(AvgAddressBroadcastInterval);
         state.NextLocalAddrSend = now + Exponential(AvgLocalAddressBroadcastInterval);
+        _nextWakeup = Math.Min(_nextWakeup, Math.Min(state.NextAddrSend, state.NextLocalAddrSend));
     }
 
     public void OnPeerClosed(Peer peer, long now) => _states.Remove(peer.Id);
@@ -272,6 +275,7 @@ public sealed class AddressRelay : INodeBehaviour
             state.AddrsToSend.Clear();
             if (batch.Count > 0) _context.Send(peer, new AddrMessage(batch));
         }
+        RecomputeNextWakeup();
     }
 
     /// <summary>

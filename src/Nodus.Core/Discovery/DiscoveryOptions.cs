@@ -40,6 +40,18 @@ public sealed record DiscoveryOptions
     /// <summary>Our address as configured (--listen / --externalip); else the address peers report seeing.</summary>
     public IPEndPoint? ListenAddress { get; init; }
 
+    /// <summary>
+    /// The defaults for a network: its port, DNS seeds and hard-coded seeds; on regtest networks local addresses
+    /// count as routable (so nodes on 127.0.0.x find each other as if spread over the Internet).
+    /// </summary>
+    public static DiscoveryOptions ForNetwork(Chain.NetworkParams network) => new()
+    {
+        DefaultPort = (ushort)network.DefaultPort,
+        DnsSeeds = network.DnsSeeds,
+        FixedSeeds = network.FixedSeeds.Select(s => IPEndPoint.TryParse(s, out var ep) ? ep : null).OfType<IPEndPoint>().ToList(),
+        AllowLocalAddresses = network.Name.Contains("regtest", StringComparison.OrdinalIgnoreCase),
+    };
+
     /// <summary>Inbound slots: all connections minus the automatic outbound ones (Bitcoin Core's m_max_inbound).</summary>
     public int MaxInbound => Math.Max(0, MaxConnections - MaxOutboundFullRelay - MaxBlockRelayOnly - MaxFeelers);
 }

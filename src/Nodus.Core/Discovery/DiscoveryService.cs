@@ -32,7 +32,7 @@ public sealed class DiscoveryService
     public DiscoveryRpc Rpc { get; }
 
     /// <summary>Builds discovery for <paramref name="node"/> (before <see cref="Node.Start"/>), restoring the book and bans.</summary>
-    public static DiscoveryService Attach(Node node, DiscoveryOptions options, IAddressStore store, long now)
+    public static DiscoveryService Attach(Node node, DiscoveryOptions options, IAddressStore store)
     {
         var context = node.Context;
         // -connect means only the given peers, as Bitcoin Core: no automatic outbound, no seeds.
@@ -41,7 +41,7 @@ public sealed class DiscoveryService
         var addresses = new AddressManager(options.AddressManager, groups, context.Random);
         if (store.LoadAddressBook() is { } snapshot)
         {
-            addresses.Restore(snapshot, now);
+            addresses.Restore(snapshot);
             context.Log(LogSeverity.Information, $"address book: {addresses.NewCount} new, {addresses.TriedCount} tried");
         }
         var bans = new BanManager(store);

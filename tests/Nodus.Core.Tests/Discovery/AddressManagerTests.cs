@@ -279,7 +279,7 @@ public sealed class AddressManagerTests
         var snapshot = m.Snapshot();
 
         var restored = New(99);
-        restored.Restore(snapshot, T0);
+        restored.Restore(snapshot);
         Assert.Equal(m.Key, restored.Key);
         Assert.Equal(m.Count, restored.Count);
         Assert.Equal(m.TriedCount, restored.TriedCount);

@@ -19,7 +19,7 @@ internal sealed class FakeNetwork
         Now = start;
         Store = store ?? new MemoryAddressStore();
         Node = new Node(nodeOptions ?? new NodeOptions(), new Random(seed));
-        Discovery = DiscoveryService.Attach(Node, options, Store, Now);
+        Discovery = DiscoveryService.Attach(Node, options, Store);
     }
 
     public Node Node { get; }
@@ -57,9 +57,10 @@ internal sealed class FakeNetwork
     /// <summary>Advances the clock to <paramref name="until"/>, firing every timer on the way.</summary>
     public void RunUntil(long until)
     {
-        while (Node.NextWakeup <= until)
+        long next;
+        while ((next = Node.NextWakeup) <= until)
         {
-            Now = Math.Max(Now, Node.NextWakeup);
+            Now = Math.Max(Now, next);
             Node.OnTimer(Now);
             Pump();
         }
