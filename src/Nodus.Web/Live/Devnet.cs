@@ -5,7 +5,6 @@ using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
 using Nodus.Net.Runtime;
-using Nodus.Net.Storage;
 using Nodus.Sim.Trace;
 using Nodus.Sim.Workloads;
 using Nodus.Wire.Encoding;
@@ -94,11 +93,11 @@ public sealed class Devnet : INetworkView
             // Each miner's mean gap is the network's interval times the number of miners: together, one block per interval.
             MineInterval = miner ? (long)(_options.BlockInterval * _options.Miners * Time.Second) : null,
         };
-        var store = SqliteChainStore.Open(Path.Combine(dir, "chain.db"));
-        FullNode? full = null;
         var daemonOptions = new NodeDaemonOptions
         {
             DataDir = dir,
+            Network = _options.Network,
+            Full = fullOptions, // the daemon builds the FullNode (chain in DIR/node-K) and starts its timed mining
             Rpc = new IPEndPoint(address, _options.RpcPortOrDefault),
             DefaultPort = _options.P2pPort,
             Host = new NodeHostOptions
@@ -107,36 +106,17 @@ public sealed class Devnet : INetworkView
                 Listen = new IPEndPoint(address, _options.P2pPort),
                 DialFrom = address,
                 Node = nodeOptions,
-                CreateNode = random =>
-                {
-                    full = FullNode.Create(_options.Network, store, fullOptions, random);
-                    Wire(index.ToString(System.Globalization.CultureInfo.InvariantCulture), full); // before the loop runs: no arrival is missed
-                    return full.Engine;
-                },
             },
         };
-        NodeDaemon daemon;
-        try
-        {
-            daemon = await NodeDaemon.StartAsync(daemonOptions, _loggerFactory).ConfigureAwait(false);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-        var node = new DevnetNode(index, daemon, full!, store, miner);
+        var daemon = await NodeDaemon.StartAsync(daemonOptions, _loggerFactory).ConfigureAwait(false);
+        var node = new DevnetNode(index, daemon, daemon.Full, miner);
+        // Subscribed on the node's loop, where the events fire.
+        await node.Host.InvokeAsync((_, _) => { Wire(node.Name, node.Full); return true; }).ConfigureAwait(false);
         var cutB = _cutB;
         if (cutB is not null) cutB.Add(node.Name); // a node that joins during a cut is on the second half's side
         node.Host.ConnectionFilter = FilterFor(node.Name, cutB);
         _nodes[index] = node;
         Events.Publish(new NodeAdded(SystemClock.Now(), node.Name, $"{address}:{_options.P2pPort}", _options.Relay.ToCliName(), miner));
-        // Timed mining starts on the loop, with the loop's clock.
-        await node.Host.InvokeAsync((_, now) =>
-        {
-            if (fullOptions.MineInterval is { } interval) node.Full.Producer.SetInterval(interval, now);
-            return true;
-        }).ConfigureAwait(false);
         return node;
     }
 
@@ -183,7 +163,6 @@ public sealed class Devnet : INetworkView
     {
         _nodes.TryRemove(node.Index, out _);
         await node.Daemon.StopAsync().ConfigureAwait(false);
-        node.Store.Dispose();
         Events.Publish(new NodeRemoved(SystemClock.Now(), node.Name));
     }
 

@@ -1,19 +1,17 @@
 using System.Net;
 using Nodus.Core;
 using Nodus.Net.Runtime;
-using Nodus.Net.Storage;
 
 namespace Nodus.Web.Live;
 
 /// <summary>One node of a devnet: its number K (address 127.0.0.K), its running daemon and the full node inside it.</summary>
 internal sealed class DevnetNode
 {
-    public DevnetNode(int index, NodeDaemon daemon, FullNode full, SqliteChainStore store, bool miner)
+    public DevnetNode(int index, NodeDaemon daemon, FullNode full, bool miner)
     {
         Index = index;
         Daemon = daemon;
         Full = full;
-        Store = store;
         Miner = miner;
     }
 
@@ -22,7 +20,6 @@ internal sealed class DevnetNode
     public NodeDaemon Daemon { get; }
     public NodeHost Host => Daemon.Host;
     public FullNode Full { get; }
-    public SqliteChainStore Store { get; }
     public bool Miner { get; }
 
     /// <summary>Outbound links seen at the last stats poll (remote node name → connection type), for link events. Poll loop only.</summary>
