@@ -20,17 +20,19 @@ public sealed class BlockAssembler(NetworkParams network)
     public NetworkParams Network { get; } = network;
 
     /// <param name="now">Microseconds since the Unix epoch; the block time is max(now, median time past + 1).</param>
-    /// <param name="mempool">Candidates in priority order; coinbases, duplicates and those that do not fit are skipped.</param>
+    /// <param name="mempool">Candidates in priority order; coinbases, duplicates, non-final ones and those that do not fit are skipped.</param>
     public Block Create(ChainEntry parent, long now, IEnumerable<Transaction>? mempool = null, byte[]? payoutScript = null, ulong extraNonce = 0)
     {
         int height = parent.Height + 1;
+        long lockTimeCutoff = parent.GetMedianTimePast();
         var selected = new List<Transaction>();
         var seen = new HashSet<Hash256>();
         long weight = ConsensusLimits.CoinbaseReservedWeight;
         long sigOps = ConsensusLimits.CoinbaseReservedSigOps;
         foreach (var tx in mempool ?? [])
         {
-            if (tx.IsCoinbase || !BlockValidator.CheckTransaction(tx).IsValid || !seen.Add(tx.GetHash())) continue;
+            if (tx.IsCoinbase || !BlockValidator.CheckTransaction(tx).IsValid || !LockTime.IsFinal(tx, height, lockTimeCutoff) ||
+                !seen.Add(tx.GetHash())) continue;
             long txWeight = (long)tx.GetSerializedSize(withWitness: false) * (ConsensusLimits.WitnessScaleFactor - 1) + tx.GetSerializedSize(withWitness: true);
             int txSigOps = SigOps.CountLegacy(tx);
             if (weight + txWeight > ConsensusLimits.MaxBlockWeight || sigOps + txSigOps > ConsensusLimits.MaxBlockLegacySigOps) continue;

@@ -91,10 +91,16 @@ public static class BlockValidator
         return ValidationResult.Ok;
     }
 
-    /// <summary>Rules that need the block's height (Bitcoin's ContextualCheckBlock, minus lock-time finality).</summary>
-    public static ValidationResult CheckContextual(Block block, int height, NetworkParams network, ITransactionValidator validator)
+    /// <summary>Rules that need the block's place in the chain (Bitcoin's ContextualCheckBlock).</summary>
+    /// <param name="lockTimeCutoff">The parent's median time past (BIP 113), against which time lock times are judged.</param>
+    public static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network, ITransactionValidator validator)
     {
+        if (block.Transactions.Count == 0) return ValidationResult.Invalid("bad-blk-length");
         var coinbase = block.Transactions[0];
+        if (!coinbase.IsCoinbase) return ValidationResult.Invalid("bad-cb-missing");
+        foreach (var tx in block.Transactions)
+            if (!LockTime.IsFinal(tx, height, lockTimeCutoff)) return ValidationResult.Invalid("bad-txns-nonfinal");
+
         if (height >= network.Bip34Height && height > 0)
         {
             var expected = CoinbaseHeight.Encode(height);

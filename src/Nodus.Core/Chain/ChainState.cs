@@ -114,7 +114,7 @@ public sealed class ChainState
             var result = block is null ? ValidationResult.Invalid("body missing")
                 : block.GetHash() != entry.Hash ? ValidationResult.Invalid("body does not match its header")
                 : BlockValidator.CheckBlock(block, Network) is { IsValid: false } bad ? bad
-                : BlockValidator.CheckContextual(block, h, Network, _validator);
+                : BlockValidator.CheckContextual(block, h, entry.Parent!.GetMedianTimePast(), Network, _validator);
             if (!result.IsValid) throw new ChainStoreException($"stored block {entry.Hash} at height {h} fails verification: {result.Reason}");
         }
     }
@@ -208,7 +208,7 @@ public sealed class ChainState
                 return new BlockAcceptance(ValidationResult.Ok, entry, false, ChainUpdate.None, Stored: false);
 
             var result = BlockValidator.CheckBlock(block, Network, checkProofOfWork: false);
-            if (result.IsValid) result = BlockValidator.CheckContextual(block, entry.Height, Network, _validator);
+            if (result.IsValid) result = BlockValidator.CheckContextual(block, entry.Height, entry.Parent!.GetMedianTimePast(), Network, _validator);
             if (!result.IsValid)
             {
                 // A corrupted body does not condemn its header; any other broken rule does, with all descendants.

@@ -9,6 +9,7 @@ namespace Nodus.Core.Tests.Chain;
 public class BlockValidatorTests
 {
     private static readonly NetworkParams BitcoinRegtest = Networks.BitcoinRegtest;
+    private static readonly long GenesisMtp = BitcoinRegtest.Genesis.Header.Time;
 
     private static Block Remerkle(Block block)
     {
@@ -28,7 +29,7 @@ public class BlockValidatorTests
     {
         var block = MinedOnGenesis(SpendTx(1), SpendTx(2, outputs: 3));
         Assert.Equal(ValidationResult.Ok, BlockValidator.CheckBlock(block, BitcoinRegtest));
-        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, BitcoinRegtest, PermissiveTransactionValidator.Instance));
+        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance));
         var coinbase = block.Transactions[0];
         Assert.True(coinbase.IsCoinbase);
         Assert.InRange(coinbase.Inputs[0].ScriptSig.Length, 2, 100);
@@ -46,11 +47,11 @@ public class BlockValidatorTests
         witnessTx.Inputs[0] = witnessTx.Inputs[0] with { Witness = [[1, 2, 3]] };
         var block = MinedOnGenesis(witnessTx);
         Assert.True(WitnessCommitment.FindIndex(block.Transactions[0]) >= 0);
-        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, BitcoinRegtest, PermissiveTransactionValidator.Instance));
+        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance));
 
         block.Transactions[1].Inputs[0] = block.Transactions[1].Inputs[0] with { Witness = [[9]] };
         block.Transactions[1].InvalidateHashes();
-        Assert.Equal("bad-witness-merkle-match", BlockValidator.CheckContextual(block, 1, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        Assert.Equal("bad-witness-merkle-match", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public class BlockValidatorTests
     {
         var block = MinedOnGenesis(SpendTx(4));
         block.Transactions[1].Inputs[0] = block.Transactions[1].Inputs[0] with { Witness = [[1]] };
-        Assert.Equal("unexpected-witness", BlockValidator.CheckContextual(Remerkle(block), 1, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        Assert.Equal("unexpected-witness", BlockValidator.CheckContextual(Remerkle(block), 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public class BlockValidatorTests
     public void CheckContextual_RejectingValidator_ReasonPassedThrough()
     {
         var block = MinedOnGenesis(SpendTx(12));
-        Assert.Equal("no-thanks", BlockValidator.CheckContextual(block, 1, BitcoinRegtest, new RejectAll()).Reason);
+        Assert.Equal("no-thanks", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, new RejectAll()).Reason);
     }
 
     [Fact]
@@ -152,7 +153,26 @@ public class BlockValidatorTests
         var block = MinedOnGenesis([.. txs]);
         Assert.InRange(block.Transactions.Count, 10, 21);
         Assert.Equal(ValidationResult.Ok, BlockValidator.CheckBlock(block, BitcoinRegtest));
-        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, BitcoinRegtest, PermissiveTransactionValidator.Instance));
+        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance));
+    }
+
+    [Theory]
+    [InlineData(2u, 0u, false)]                       // height lock not reached (block height 1)
+    [InlineData(1u, 0u, false)]                       // a lock time equal to the height is not final either
+    [InlineData(2u, uint.MaxValue, true)]             // final sequence disables the lock
+    [InlineData(1296688602u, 0u, false)]              // time lock at the cutoff is not yet final
+    [InlineData(1296688601u, 0u, true)]
+    public void CheckContextual_LockTime_BadTxnsNonfinalUnlessFinal(uint lockTime, uint sequence, bool final)
+    {
+        var tx = SpendTx(13);
+        tx.LockTime = lockTime;
+        tx.Inputs[0] = tx.Inputs[0] with { Sequence = sequence };
+        var block = MinedOnGenesis();
+        block.Transactions.Add(tx);
+        var result = BlockValidator.CheckContextual(Remerkle(block), 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance);
+        Assert.Equal(final ? "" : "bad-txns-nonfinal", result.Reason);
+        // The assembler leaves a non-final transaction out.
+        Assert.Equal(final ? 2 : 1, MinedOnGenesis(tx).Transactions.Count);
     }
 
     private sealed class RejectAll : ITransactionValidator
