@@ -105,6 +105,41 @@ public class NodeHostTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Behaviour_Throws_StepIsLoggedAndNodeGoesOn()
+    {
+        var logs = new ListLoggerFactory();
+        await using var a = await TestNet.StartHostAsync(logs, host: o => o with { Configure = node => node.AddBehaviour(new ThrowingBehaviour()) });
+        await using var b = await TestNet.StartHostAsync(node: o => o with { Connect = [a.ListenEndPoint!] }, listen: false);
+        await using var c = await TestNet.StartHostAsync(node: o => o with { Connect = [a.ListenEndPoint!] }, listen: false);
+
+        await TestNet.WaitUntilAsync(async () => (await TestNet.EstablishedAsync(a)).Count(p => p.Ping is not null) == 2, "both peers are served");
+        Assert.True(logs.Contains("engine step failed"));
+    }
+
+    private sealed class ThrowingBehaviour : Core.INodeBehaviour
+    {
+        public long NextWakeup => Time.Never;
+        public void OnPeerReady(Core.Peers.Peer peer, long now) => throw new InvalidOperationException("behaviour bug");
+        public void OnPeerClosed(Core.Peers.Peer peer, long now) { }
+        public bool OnMessage(Core.Peers.Peer peer, Wire.Messages.IMessage message, long now) => false;
+        public void OnTimer(long now) { }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Accept_OverMaxConnections_RefusesNewcomer()
+    {
+        var logs = new ListLoggerFactory();
+        await using var a = await TestNet.StartHostAsync(logs, host: o => o with { MaxConnections = 1 });
+        await using var b = await TestNet.StartHostAsync(node: o => o with { Connect = [a.ListenEndPoint!] }, listen: false);
+        await TestNet.WaitUntilAsync(async () => (await TestNet.EstablishedAsync(a)).Count == 1, "the first peer is established");
+
+        using var late = new System.Net.Sockets.TcpClient();
+        await late.ConnectAsync(a.ListenEndPoint!);
+        await TestNet.WaitUntilAsync(() => Task.FromResult(logs.Contains("refused inbound connection")), "the newcomer is refused");
+        Assert.Single(await TestNet.EstablishedAsync(a));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Start_ListenAddressTaken_Throws()
     {
         await using var a = await TestNet.StartHostAsync();

@@ -12,7 +12,8 @@ internal static class CliOptions
 
     public static Option<string> Network() => new("--network")
     {
-        Description = $"Network to join: {string.Join(", ", NetworkNames)} (default: main, as bitcoind)",
+        Description = $"Network: {string.Join(", ", NetworkNames)} (main by default, as bitcoind)",
+        HelpName = "NAME",
         DefaultValueFactory = _ => "main",
         CustomParser = r =>
         {
@@ -23,12 +24,13 @@ internal static class CliOptions
         },
     };
 
-    public static Option<string?> DataDir(string description) => new("--datadir") { Description = description };
+    public static Option<string?> DataDir(string description) => new("--datadir") { Description = description, HelpName = "DIR" };
 
     /// <summary>An IP:PORT option; with <paramref name="portOptional"/>, a bare IP is allowed and gets the network's port later.</summary>
     public static Option<IPEndPoint?> EndPoint(string name, string description, bool portOptional = false) => new(name)
     {
         Description = description,
+        HelpName = portOptional ? "IP[:PORT]" : "IP:PORT",
         CustomParser = r =>
         {
             string value = r.Tokens[0].Value;
@@ -42,6 +44,7 @@ internal static class CliOptions
     public static Option<IPEndPoint[]> EndPoints(string name, string description) => new(name)
     {
         Description = description,
+        HelpName = "IP[:PORT]",
         Arity = ArgumentArity.ZeroOrMore,
         DefaultValueFactory = _ => [],
         CustomParser = r =>
@@ -59,6 +62,7 @@ internal static class CliOptions
     public static Option<LogLevel> LogLevelOption() => new("--log-level")
     {
         Description = "Log detail: trace, debug, info, warning or error (default: info)",
+        HelpName = "LEVEL",
         DefaultValueFactory = _ => LogLevel.Information,
         CustomParser = r =>
         {

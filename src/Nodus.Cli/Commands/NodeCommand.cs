@@ -21,7 +21,7 @@ internal static class NodeCommand
         var rpc = CliOptions.EndPoint("--rpc", "Serve JSON-RPC on IP:PORT (default: 127.0.0.1 on the network's RPC port)");
         var connect = CliOptions.EndPoints("--connect", "Connect only to this peer, IP[:PORT]; repeatable (disables automatic outbound connections)");
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
-        var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (not available yet)", Arity = ArgumentArity.ZeroOrMore };
+        var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (not available yet)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (Nodus does not seed yet, so this is the current behaviour)" };
         var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (default: diffusion, as Bitcoin Core)");
         var tls = Choice("--tls", ["off", "on", "require"], "Encrypt peer connections: off, on or require (default: off; on and require are not available yet)");
@@ -29,6 +29,7 @@ internal static class NodeCommand
         var mineInterval = new Option<double?>("--mine-interval")
         {
             Description = "Mean seconds between mined blocks, with --mine (default: 10 on regtest networks, the network's block spacing elsewhere)",
+            HelpName = "S",
             CustomParser = r =>
             {
                 string value = r.Tokens[0].Value;
@@ -141,6 +142,7 @@ internal static class NodeCommand
     private static Option<string?> Choice(string name, string[] values, string description) => new(name)
     {
         Description = description,
+        HelpName = string.Join('|', values),
         CustomParser = r =>
         {
             string value = r.Tokens[0].Value;

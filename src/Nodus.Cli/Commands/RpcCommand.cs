@@ -27,7 +27,7 @@ internal static class RpcCommand
         var network = CliOptions.Network();
         var dataDir = CliOptions.DataDir("Data directory of the node: its .cookie, and its RPC address while it runs (default: ~/.nodus/NETWORK)");
         var rpc = CliOptions.EndPoint("--rpc", "The node's RPC address IP:PORT (default: the address the node wrote in its data directory, else 127.0.0.1 on the network's RPC port)");
-        var cookie = new Option<string?>("--rpc-cookie") { Description = "Cookie file to authenticate with (default: DATADIR/.cookie)" };
+        var cookie = new Option<string?>("--rpc-cookie") { Description = "Cookie file to authenticate with (default: DATADIR/.cookie)", HelpName = "FILE" };
         var method = new Argument<string>("method") { Description = "RPC method, e.g. getpeerinfo, addnode, stop (help lists them)" };
         var parameters = new Argument<string[]>("params") { Description = "Parameters: JSON when they parse as JSON, else strings", Arity = ArgumentArity.ZeroOrMore };
 

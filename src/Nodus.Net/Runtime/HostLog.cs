@@ -27,6 +27,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "event loop failed; the node stops")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "engine step failed ({Input}); the node goes on")]
+    public static partial void StepFailed(ILogger logger, string input, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "cannot encode {Command} for peer {Peer}: {Reason}")]
+    public static partial void EncodeFailed(ILogger logger, string command, Core.Peers.PeerId peer, string reason);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "peer {Peer} ({Remote}): send queue over {Limit} bytes; closing it")]
     public static partial void SendQueueFull(ILogger logger, Core.Peers.PeerId peer, IPEndPoint remote, long limit);
 }

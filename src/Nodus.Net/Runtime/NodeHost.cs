@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
 using Nodus.Core.Peers;
+using Nodus.Wire.Encoding;
 using Nodus.Wire.Framing;
 
 namespace Nodus.Net.Runtime;
@@ -197,14 +198,17 @@ public sealed class NodeHost : IAsyncDisposable
                 int handled = 0;
                 while (handled < MaxInputsPerTurn && reader.TryRead(out var input))
                 {
-                    Handle(input, _options.Clock());
+                    Guarded(input, static (host, input, now) => host.Handle(input, now));
                     handled++;
                 }
                 long now = _options.Clock();
                 if (Node.NextWakeup <= now)
                 {
-                    Node.OnTimer(now);
-                    DrainOutputs(now);
+                    Guarded<HostInput?>(null, static (host, _, now) =>
+                    {
+                        host.Node.OnTimer(now);
+                        host.DrainOutputs(now);
+                    });
                     continue;
                 }
                 if (handled > 0) continue;
@@ -239,6 +243,25 @@ public sealed class NodeHost : IAsyncDisposable
         finally
         {
             timer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of the engine. An exception there is a bug in a behaviour, not the peers' fault: it is logged
+    /// and the node keeps serving (outputs queued before the failure are still carried out).
+    /// </summary>
+    private void Guarded<TState>(TState state, Action<NodeHost, TState, long> step)
+    {
+        long now = _options.Clock();
+        try
+        {
+            step(this, state, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            HostLog.StepFailed(_logger, state?.GetType().Name ?? "timer", e);
+            try { DrainOutputs(now); }
+            catch (Exception again) when (again is not OutOfMemoryException) { HostLog.StepFailed(_logger, "outputs", again); }
         }
     }
 
@@ -363,7 +386,17 @@ public sealed class NodeHost : IAsyncDisposable
     private void Send(SendMessage send, long now)
     {
         if (!_connections.TryGetValue(send.Peer, out var connection)) return;
-        var frame = FrameWriter.Serialize(_options.Magic, send.Message);
+        byte[] frame;
+        try
+        {
+            frame = FrameWriter.Serialize(_options.Magic, send.Message);
+        }
+        catch (WireFormatException e)
+        {
+            // Our own message cannot be encoded (e.g. over the payload limit): a bug to log, not a reason to stop.
+            HostLog.EncodeFailed(_logger, send.Message.Command, send.Peer, e.Message);
+            return;
+        }
         if (connection.TryEnqueue(frame))
         {
             Node.RecordSent(send.Peer, send.Message.Command, frame.Length, now);
