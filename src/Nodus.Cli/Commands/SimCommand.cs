@@ -22,10 +22,11 @@ public static class SimCommand
         var blocks = new Option<int?>("--blocks") { Description = "blocks to mine (presets with blocks)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "output directory", DefaultValueFactory = _ => new DirectoryInfo("sim-out") };
         var list = new Option<bool>("--list") { Description = "list the presets, one per line" };
+        var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs,
         };
         command.SetAction(result =>
         {
@@ -60,7 +61,7 @@ public static class SimCommand
             SimReport report;
             // The first case's events, for `nodus dashboard --replay DIR`.
             using (var trace = new TraceWriter(events))
-                report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace }.Run();
+                report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace, Jobs = result.GetValue(jobs) }.Run();
             string json = Path.Combine(dir.FullName, "report.json"), html = Path.Combine(dir.FullName, "report.html");
             File.WriteAllBytes(json, ReportJson.Serialize(report));
             File.WriteAllText(html, ReportHtml.Render(report));

@@ -22,15 +22,17 @@ public static class ReportHtml
         sb.Append("<h1>Nodus simulation: ").Append(E(s.Name)).Append("</h1><p>").Append(E(s.Description)).Append("</p>");
         sb.Append("<h2>Parameters</h2><pre>").Append(E(ParametersJson(report))).Append("</pre>");
 
-        var handshakeCurves = report.Cases.Select(c => new Svg.Series(c.Label,
+        if (report.Cases.Any(c => c.Broadcast is not null)) AppendBroadcast(sb, report);
+
+        var handshakeCurves = report.Cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Handshakes.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
-        sb.Append("<h2>Handshakes</h2>");
+        sb.Append("<h2>Connections and traffic</h2>");
         sb.Append(Svg.LineChart("Nodes with every connection established, over time", "seconds after start", "fraction of live nodes", handshakeCurves, 1));
-        foreach (var c in report.Cases)
+        foreach (var c in report.Cases.Take(MaxSeries))
         {
             var (start, width, counts) = c.HandshakeDurationMs.Histogram(PropagationSummary.HistogramBins);
             sb.Append(Svg.BarChart($"{c.Label}: handshake duration (outbound side)", "milliseconds", "connections", start, width, counts));
-            var bytes = new Stats(c.Traffic.BytesSent.Select(b => (double)b));
+            var bytes = new Stats(c.Traffic.BytesSent.Take(c.HonestNodes).Select(b => (double)b));
             var (bs, bw, bc) = bytes.Histogram(PropagationSummary.HistogramBins);
             sb.Append(Svg.BarChart($"{c.Label}: bytes sent per node", "bytes", "nodes", bs, bw, bc));
         }
@@ -58,6 +60,77 @@ public static class ReportHtml
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
+
+    /// <summary>Charts with one series or panel per case show at most this many cases (the tables show all).</summary>
+    private const int MaxSeries = 8;
+
+    private static void AppendBroadcast(StringBuilder sb, SimReport report)
+    {
+        var cases = report.Cases.Where(c => c.Broadcast is not null).ToList();
+        sb.Append("<h2>Broadcast</h2><table><tr><th>case</th><th>relay</th><th>txs</th><th>coverage</th><th>50% (ms, median over txs)</th>")
+          .Append("<th>90%</th><th>100%</th><th>delay p10–p90 (ms)</th><th>fairness: mean per-region std dev (ms)</th>")
+          .Append("<th>duplicate tx bodies</th><th>inv entries / node / tx</th><th>bytes sent / node</th></tr>");
+        foreach (var c in cases)
+        {
+            var b = c.Broadcast!;
+            double Median(Func<PropagationSummary, double?> f) => new Stats(b.Transactions.Where(t => f(t).HasValue).Select(t => f(t)!.Value)).Percentile(50);
+            sb.Append("<tr><th>").Append(E(c.Label)).Append("</th><td>").Append(E(c.Relay ?? "")).Append("</td>")
+              .Append(Td((long)b.Transactions.Count)).Append(Td(new Stats(b.Transactions.Select(t => t.Coverage)).Mean))
+              .Append(Td(Median(t => t.Time50Ms))).Append(Td(Median(t => t.Time90Ms))).Append(Td(Median(t => t.Time100Ms)))
+              .Append("<td>").Append(F(b.PooledDelayMs.Percentile(10))).Append('–').Append(F(b.PooledDelayMs.Percentile(90))).Append("</td>")
+              .Append(Td(b.Fairness.Count == 0 ? 0 : b.Fairness.Average(f => f.DelayMs.StdDev)))
+              .Append(Td(b.DuplicateShare)).Append(Td(b.Transactions.Count == 0 ? 0 : b.InvEntriesDelivered / (double)c.HonestNodes / b.Transactions.Count))
+              .Append(Td(c.Traffic.BytesSent.Take(c.HonestNodes).Average())).Append("</tr>");
+        }
+        sb.Append("</table>");
+
+        var curves = cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
+            c.Broadcast!.Transactions.Count == 0 ? [] : c.Broadcast.Transactions[0].Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
+        sb.Append(Svg.LineChart("Coverage over time (first transaction)", "seconds after submission", "fraction of live nodes", curves, 1));
+        foreach (var c in cases.Take(MaxSeries))
+        {
+            var (start, width, counts) = c.Broadcast!.PooledDelayMs.Histogram(PropagationSummary.HistogramBins);
+            sb.Append(Svg.BarChart($"{c.Label}: arrival delay, all transactions", "milliseconds after submission", "arrivals", start, width, counts));
+        }
+
+        var spyCases = cases.Where(c => c.Spec.SpyFraction > 0 && c.Broadcast!.FirstSpy is not null).ToList();
+        if (spyCases.Count > 0)
+        {
+            var byRelay = spyCases.GroupBy(c => c.Relay ?? "").ToList();
+            sb.Append("<h2>Anonymity: first-spy estimator</h2>");
+            sb.Append(Svg.LineChart("Precision against spy fraction p", "spy fraction p", "precision",
+                byRelay.Select(g => new Svg.Series(g.Key, g.OrderBy(c => c.Spec.SpyFraction).Select(c => (c.Spec.SpyFraction, c.Broadcast!.FirstSpy!.Value.Precision)).ToList())).ToList(), 1));
+            sb.Append(Svg.LineChart("Recall against spy fraction p (the line p is the lower bound for any protocol)", "spy fraction p", "recall",
+                [.. byRelay.Select(g => new Svg.Series(g.Key, g.OrderBy(c => c.Spec.SpyFraction).Select(c => (c.Spec.SpyFraction, c.Broadcast!.FirstSpy!.Value.Recall)).ToList())),
+                 new Svg.Series("p", spyCases.Select(c => c.Spec.SpyFraction).Distinct().Order().Select(p => (p, p)).ToList())], 1));
+        }
+        var eavesdropped = cases.Where(c => c.Broadcast!.FirstTimestamp is not null).ToList();
+        if (eavesdropped.Count > 0)
+        {
+            sb.Append("<h2>Anonymity: eavesdropper (first-timestamp estimator)</h2><table><tr><th>case</th><th>relay</th><th>precision</th><th>recall</th><th>transactions</th></tr>");
+            foreach (var c in eavesdropped)
+            {
+                var (precision, recall) = c.Broadcast!.FirstTimestamp!.Value;
+                sb.Append("<tr><th>").Append(E(c.Label)).Append("</th><td>").Append(E(c.Relay ?? "")).Append("</td>")
+                  .Append(Td(precision)).Append(Td(recall)).Append(Td((long)c.Broadcast.FirstTimestampSamples)).Append("</tr>");
+            }
+            sb.Append("</table>");
+        }
+        var removal = cases.Where(c => c.Spec.RemoveFraction > 0).ToList();
+        if (removal.Count > 0)
+        {
+            var baseline = cases.FirstOrDefault(c => c.Spec.RemoveFraction == 0);
+            sb.Append("<h2>Resilience</h2>");
+            sb.Append(Svg.LineChart("Coverage of the surviving nodes against the share removed", "share of nodes removed", "mean coverage",
+                removal.GroupBy(c => c.Spec.RemoveOrder).Select(g => new Svg.Series(g.Key == "degree" ? "highest degree first" : "at random",
+                    (baseline is null ? [] : new[] { (0.0, MeanCoverage(baseline)) })
+                    .Concat(g.OrderBy(c => c.Spec.RemoveFraction).Select(c => (c.Spec.RemoveFraction, MeanCoverage(c)))).ToList())).ToList(), 1));
+        }
+    }
+
+    private static double MeanCoverage(CaseResult c) => c.Broadcast!.Transactions.Count == 0 ? 0 : c.Broadcast.Transactions.Average(t => t.Coverage);
+
+    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string ParametersJson(SimReport report)
     {
