@@ -17,6 +17,7 @@ public sealed class Node
     private readonly Dictionary<PeerId, Peer> _peers = [];
     private readonly Dictionary<PeerId, ulong> _versionNonces = [];
     private readonly List<INodeBehaviour> _behaviours = [];
+    private readonly List<Peer> _duePeers = [];
     private readonly PeerSession _session;
     private long _nextPeerId;
     private long _startedAt;
@@ -165,8 +166,12 @@ public sealed class Node
 
     public void OnTimer(long now)
     {
-        foreach (var peer in _peers.Values.ToList())
-            if (_session.NextDeadline(peer) <= now) _session.OnTimer(peer, now);
+        // Only the due peers are copied (the session may close peers while we iterate); most timers touch one peer.
+        _duePeers.Clear();
+        foreach (var peer in _peers.Values)
+            if (_session.NextDeadline(peer) <= now) _duePeers.Add(peer);
+        foreach (var peer in _duePeers) _session.OnTimer(peer, now);
+        _duePeers.Clear();
         DialAddedNodes(now);
         foreach (var b in _behaviours)
             if (b.NextWakeup <= now) b.OnTimer(now);
@@ -227,6 +232,7 @@ public sealed class Node
 
     private void DialAddedNodes(long now)
     {
+        if (AddedNodes.All.Count == 0) return; // the common case: no allocation per timer
         foreach (var added in AddedNodes.Due(now).ToList())
         {
             if (_peers.Values.Any(p => p.Remote.Equals(added.EndPoint) && p.State != HandshakeState.Closing)) continue;

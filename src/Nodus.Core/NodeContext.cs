@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Nodus.Core.Peers;
 using Nodus.Wire.Messages;
 
@@ -64,5 +66,42 @@ public sealed class NodeContext
     /// <summary>Asks the runtime to resolve DNS seeds; it answers through <see cref="Node.OnSeedsResolved"/>.</summary>
     public void ResolveDnsSeeds(IReadOnlyList<string> hosts) => _outputs.Enqueue(new ResolveSeeds(hosts));
 
-    public void Log(LogSeverity severity, string message) => _outputs.Enqueue(new LogLine(severity, message));
+    /// <summary>
+    /// Log lines below this severity are not produced at all (their text is never formatted): the simulator runs
+    /// hundreds of thousands of nodes whose logs nobody reads. The real runtime leaves it at Debug.
+    /// </summary>
+    public LogSeverity MinimumLogSeverity { get; set; } = LogSeverity.Debug;
+
+    public bool IsLogEnabled(LogSeverity severity) => severity >= MinimumLogSeverity;
+
+    public void Log(LogSeverity severity, string message)
+    {
+        if (IsLogEnabled(severity)) _outputs.Enqueue(new LogLine(severity, message));
+    }
+
+    /// <summary>Interpolated log text is only formatted when <paramref name="severity"/> is enabled.</summary>
+    public void Log(LogSeverity severity, [InterpolatedStringHandlerArgument("", "severity")] ref LogMessageHandler message)
+    {
+        if (message.IsEnabled) _outputs.Enqueue(new LogLine(severity, message.ToStringAndClear()));
+    }
+}
+
+/// <summary>Builds a log line's text only when its severity is enabled (as ILogger's structured logging avoids).</summary>
+[InterpolatedStringHandler]
+public ref struct LogMessageHandler
+{
+    private DefaultInterpolatedStringHandler _inner;
+
+    public LogMessageHandler(int literalLength, int formattedCount, NodeContext context, LogSeverity severity, out bool isEnabled)
+    {
+        IsEnabled = isEnabled = context.IsLogEnabled(severity);
+        _inner = isEnabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount, CultureInfo.InvariantCulture) : default;
+    }
+
+    public bool IsEnabled { get; }
+    public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+    public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+    public void AppendFormatted<T>(T value, string? format) => _inner.AppendFormatted(value, format);
+    public void AppendFormatted(string? value) => _inner.AppendFormatted(value);
+    public string ToStringAndClear() => _inner.ToStringAndClear();
 }

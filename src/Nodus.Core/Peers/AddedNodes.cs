@@ -44,6 +44,15 @@ public sealed class AddedNodes
     public IEnumerable<AddedNode> Due(long now) =>
         _nodes.Where(n => n.Connected is null && !n.Dialing && now >= n.NextAttempt);
 
-    public long NextWakeup => _nodes.Where(n => n.Connected is null && !n.Dialing)
-        .Select(n => n.NextAttempt).DefaultIfEmpty(Time.Never).Min();
+    public long NextWakeup
+    {
+        get
+        {
+            // A plain loop: the engine asks after every input, and most nodes have no added nodes at all.
+            long next = Time.Never;
+            foreach (var n in _nodes)
+                if (n.Connected is null && !n.Dialing) next = Math.Min(next, n.NextAttempt);
+            return next;
+        }
+    }
 }

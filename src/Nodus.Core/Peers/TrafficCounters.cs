@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using Nodus.Wire.Messages;
+
 namespace Nodus.Core.Peers;
 
 /// <summary>
@@ -9,8 +12,14 @@ public sealed class TrafficCounters
 {
     public const string OtherCommand = "*other*";
 
-    private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _received = new(StringComparer.Ordinal);
+    /// <summary>Every known command and "*other*", each with a slot: two small arrays per connection instead of two
+    /// growing dictionaries (the simulator holds millions of connections; the dictionaries were most of a Peer).</summary>
+    private static readonly string[] Commands = [.. MessageCodec.KnownCommands.Order(StringComparer.Ordinal), OtherCommand];
+    private static readonly FrozenDictionary<string, int> Slots =
+        Commands.Select((c, i) => (c, i)).ToFrozenDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+
+    private long[]? _sent;
+    private long[]? _received;
 
     public long BytesSent { get; private set; }
     public long BytesReceived { get; private set; }
@@ -19,15 +28,15 @@ public sealed class TrafficCounters
     public long MessagesSent { get; private set; }
     public long MessagesReceived { get; private set; }
 
-    public IReadOnlyDictionary<string, long> SentPerCommand => _sent;
-    public IReadOnlyDictionary<string, long> ReceivedPerCommand => _received;
+    public IReadOnlyDictionary<string, long> SentPerCommand => ToTable(_sent);
+    public IReadOnlyDictionary<string, long> ReceivedPerCommand => ToTable(_received);
 
     public void RecordSent(string command, int bytes, long now)
     {
         BytesSent += bytes;
         MessagesSent++;
         LastSend = now;
-        Add(_sent, command, bytes);
+        Add(ref _sent, command, bytes);
     }
 
     /// <param name="known">False for a command the node does not know, counted as "*other*".</param>
@@ -36,9 +45,22 @@ public sealed class TrafficCounters
         BytesReceived += bytes;
         MessagesReceived++;
         LastReceive = now;
-        Add(_received, known ? command : OtherCommand, bytes);
+        Add(ref _received, known ? command : OtherCommand, bytes);
     }
 
-    private static void Add(Dictionary<string, long> table, string command, int bytes) =>
-        table[command] = table.GetValueOrDefault(command) + bytes;
+    private static void Add(ref long[]? table, string command, int bytes)
+    {
+        table ??= new long[Commands.Length];
+        table[Slots.TryGetValue(command, out int slot) ? slot : Commands.Length - 1] += bytes;
+    }
+
+    /// <summary>The commands with traffic, as getpeerinfo lists them.</summary>
+    private static Dictionary<string, long> ToTable(long[]? table)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (table is null) return result;
+        for (int i = 0; i < table.Length; i++)
+            if (table[i] != 0) result[Commands[i]] = table[i];
+        return result;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Sim.Metrics;
@@ -155,6 +154,8 @@ public sealed class SimRuntime
     {
         if (_alive[v]) return;
         var node = _nodes[v] ??= _factory(v, new Random(SeedFor(Seed, v)));
+        // Nobody reads a hundred thousand nodes' logs: the core skips formatting them unless a listener is set.
+        node.Context.MinimumLogSeverity = Log is null ? LogSeverity.Warning : LogSeverity.Debug;
         _alive[v] = true;
         node.Start(Now);
         AfterInput(v);
@@ -455,21 +456,24 @@ public sealed class SimRuntime
 
 /// <summary>
 /// Real encoded sizes (24-byte header + payload), cached per message object: a relayed transaction is one object
-/// sent to many peers, so it is encoded once. Direct-mapped by object identity, hence bounded.
+/// that a node sends to many peers in a row, so it is encoded once. A small ring of recent objects compared by
+/// reference (no hashing: hashing a fresh object's identity is slow in .NET) bounds the cache.
 /// </summary>
 internal sealed class MessageSizeCache
 {
-    private const int Slots = 4096; // a power of two
+    private const int Slots = 8;
     private readonly IMessage?[] _keys = new IMessage?[Slots];
     private readonly int[] _sizes = new int[Slots];
+    private int _next;
 
     public int SizeOf(IMessage message)
     {
-        int slot = RuntimeHelpers.GetHashCode(message) & (Slots - 1);
-        if (ReferenceEquals(_keys[slot], message)) return _sizes[slot];
+        for (int i = 0; i < Slots; i++)
+            if (ReferenceEquals(_keys[i], message)) return _sizes[i];
         int size = Nodus.Wire.Framing.MessageHeader.Size + MessageCodec.EncodePayload(message).Length;
-        _keys[slot] = message;
-        _sizes[slot] = size;
+        _keys[_next] = message;
+        _sizes[_next] = size;
+        _next = (_next + 1) % Slots;
         return size;
     }
 }
