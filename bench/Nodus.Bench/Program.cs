@@ -1,13 +1,22 @@
 using BenchmarkDotNet.Running;
+using Nodus.Bench.Wire;
 
 namespace Nodus.Bench;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line, e.g. <c>dotnet run -c Release --project bench/Nodus.Bench --
 /// --filter '*FrameReader*'</c>. Every public benchmark class in this assembly is found, so a new benchmark is
-/// only a new file.
+/// only a new file. <c>wire-ratio [rounds]</c> runs the load-tolerant frame reader comparison instead.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (args is ["wire-ratio", ..])
+        {
+            FrameReaderRatio.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

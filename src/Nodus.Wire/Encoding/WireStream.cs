@@ -50,6 +50,9 @@ public ref struct WireStream
         return span;
     }
 
+    /// <summary>The bytes not yet read, for validators that walk them directly and then <see cref="Skip"/> what they walked.</summary>
+    public readonly ReadOnlySpan<byte> RemainingSpan => _input[_position..];
+
     /// <summary>Passes over <paramref name="count"/> bytes when reading; used by validators that materialize nothing.</summary>
     public void Skip(int count) => Take(count);
 
