@@ -45,7 +45,7 @@ public sealed class ChainState
     public int Height => Index.Height;
     public ChainEntry BestHeader => Index.BestHeader;
 
-    /// <summary>Stored headers that could not be re-linked or re-verified at start (zero for an intact store).</summary>
+    /// <summary>Stored headers not re-linked or failing re-verification at start: zero for an intact store unless side branches were pruned.</summary>
     public int SkippedOnLoad { get; private set; }
 
     /// <summary>
