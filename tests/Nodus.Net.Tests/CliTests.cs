@@ -138,7 +138,7 @@ public class CliTests
             Assert.Contains(option, node.Stdout, StringComparison.Ordinal);
     }
 
-    private sealed class NodusProcess(Process process) : IDisposable
+    internal sealed class NodusProcess(Process process) : IDisposable
     {
         public Process Process { get; } = process;
         public StringBuilder Output { get; } = new();
@@ -154,7 +154,7 @@ public class CliTests
         }
     }
 
-    private static NodusProcess StartNodus(params string[] args)
+    internal static NodusProcess StartNodus(params string[] args)
     {
         var process = new Process { StartInfo = StartInfo(args) };
         var started = new NodusProcess(process);
@@ -166,7 +166,7 @@ public class CliTests
         return started;
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodusAsync(params string[] args)
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodusAsync(params string[] args)
     {
         using var process = Process.Start(StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -127,6 +127,14 @@ internal static class NodeCommand
         {
             return CommandLineRunner.Fail($"cannot use data directory {options.DataDir}: {e.Message}", 1);
         }
+        catch (ChainStoreException e)
+        {
+            return CommandLineRunner.Fail($"cannot open the chain in {options.DataDir}: {e.Message}", 1);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return CommandLineRunner.Fail($"cannot open the chain database in {options.DataDir}: {e.Message}", 1);
+        }
         catch (SocketException e)
         {
             return CommandLineRunner.Fail($"--listen: cannot listen on {options.Host.Listen}: {e.Message}", 1);

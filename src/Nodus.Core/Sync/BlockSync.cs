@@ -108,7 +108,9 @@ public sealed class BlockSync : INodeBehaviour
 
     private void RequestHeaders(Peer peer, PeerSyncState state, long now, ChainEntry? from = null)
     {
-        var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader);
+        // From the best header's parent, as Bitcoin Core does, so a peer on the same tip still answers with one
+        // header and we learn what it has (an empty reply would teach us nothing).
+        var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader.Parent ?? Chain.BestHeader);
         _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator(locator), Hash256.Zero));
         state.AwaitingHeaders = true;
         state.HeadersRequestedAt = now;
