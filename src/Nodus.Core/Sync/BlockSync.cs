@@ -225,8 +225,10 @@ public sealed class BlockSync : INodeBehaviour
             state.InFlight.Remove(hash);
         }
         BlockReceived?.Invoke(hash, peer.Id, now);
-        var accepted = Chain.AcceptBlock(block, now);
-        if (!accepted.Result.IsValid && accepted.Result.Outcome != ValidationOutcome.MissingParent)
+        // Unrequested blocks are stored only when they add work (Bitcoin's AcceptBlock rule), so a peer cannot fill
+        // the disk with cheap side branches; a block from the future may become valid later and is not punished.
+        var accepted = Chain.AcceptBlock(block, now, requested);
+        if (!accepted.Result.IsValid && accepted.Result.Outcome is not (ValidationOutcome.MissingParent or ValidationOutcome.TimeTooNew))
         {
             _context.Misbehaving(peer, $"invalid block {hash}: {accepted.Result.Reason}");
             return;
