@@ -100,7 +100,6 @@ public class CliTests
     [InlineData("nodus: --log-level: 'loud' is not one of", "node", "--log-level", "loud")]
     [InlineData("nodus: --relay: 'gossip' is not one of", "node", "--relay", "gossip")]
     [InlineData("nodus: --tls: TLS between nodes is not available yet", "node", "--tls", "require")]
-    [InlineData("nodus: --seed: DNS seeding is not available yet", "node", "--seed", "seed.example")]
     [InlineData("nodus: --mine-interval: needs --mine", "node", "--mine-interval", "5")]
     [InlineData("nodus: --mine-interval: 'soon' is not a number of seconds", "node", "--mine", "--mine-interval", "soon")]
     [InlineData("nodus: --connect: 'nowhere' is not IP[:PORT]", "node", "--connect", "nowhere")]

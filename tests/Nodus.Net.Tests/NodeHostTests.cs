@@ -116,6 +116,29 @@ public class NodeHostTests
         Assert.True(logs.Contains("engine step failed"));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ResolveSeeds_Localhost_AnswersWithLoopback()
+    {
+        var seeder = new SeedingBehaviour();
+        await using var a = await TestNet.StartHostAsync(host: o => o with { Configure = node => seeder.Attach(node) });
+        var addresses = await seeder.Resolved.Task.WaitAsync(TestNet.Patience);
+        Assert.Contains(addresses, IPAddress.IsLoopback);
+    }
+
+    /// <summary>Asks the runtime to resolve "localhost" (from /etc/hosts, no network) once, at its first timer.</summary>
+    private sealed class SeedingBehaviour : Core.INodeBehaviour
+    {
+        private Core.NodeContext? _context;
+        public TaskCompletionSource<IReadOnlyList<IPAddress>> Resolved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long NextWakeup { get; private set; }
+        public void Attach(Core.Node node) { _context = node.Context; node.AddBehaviour(this); }
+        public void OnTimer(long now) { NextWakeup = Time.Never; _context!.ResolveDnsSeeds(["localhost"]); }
+        public void OnSeedsResolved(string host, IReadOnlyList<IPAddress> addresses, long now) => Resolved.TrySetResult(addresses);
+        public void OnPeerReady(Core.Peers.Peer peer, long now) { }
+        public void OnPeerClosed(Core.Peers.Peer peer, long now) { }
+        public bool OnMessage(Core.Peers.Peer peer, Wire.Messages.IMessage message, long now) => false;
+    }
+
     private sealed class ThrowingBehaviour : Core.INodeBehaviour
     {
         public long NextWakeup => Time.Never;

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
 using Nodus.Core.Chain;
+using Nodus.Core.Discovery;
 using Nodus.Core.Relay;
 using Nodus.Net.Runtime;
 
@@ -21,8 +22,8 @@ internal static class NodeCommand
         var rpc = CliOptions.EndPoint("--rpc", "Serve JSON-RPC on IP:PORT (default: 127.0.0.1 on the network's RPC port)");
         var connect = CliOptions.EndPoints("--connect", "Connect only to this peer, IP[:PORT]; repeatable (disables automatic outbound connections)");
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
-        var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (not available yet)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
-        var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (Nodus does not seed yet, so this is the current behaviour)" };
+        var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
+        var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
         var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (default: diffusion, as Bitcoin Core)");
         var tls = Choice("--tls", ["off", "on", "require"], "Encrypt peer connections: off, on or require (default: off; on and require are not available yet)");
         var mine = new Option<bool>("--mine") { Description = "Mine blocks at random (Poisson) intervals" };
@@ -48,7 +49,6 @@ internal static class NodeCommand
         command.SetAction(async (result, _) =>
         {
             // Features whose code has not landed are refused, never silently ignored.
-            if (result.GetValue(seed) is { Length: > 0 }) return CommandLineRunner.Fail("--seed: DNS seeding is not available yet");
             if (result.GetValue(tls) is "on" or "require") return CommandLineRunner.Fail("--tls: TLS between nodes is not available yet (only 'off')");
             if (result.GetValue(mineInterval) is not null && !result.GetValue(mine)) return CommandLineRunner.Fail("--mine-interval: needs --mine");
 
@@ -69,6 +69,13 @@ internal static class NodeCommand
                 Node = nodeOptions,
                 Relay = new RelayOptions { Policy = result.GetValue(relay) is { } policy ? RelayPolicyKinds.Parse(policy) : RelayPolicyKinds.Default },
                 MineInterval = mining,
+                Discovery = DiscoveryOptions.ForNetwork(net) with
+                {
+                    DnsSeeds = result.GetValue(seed) is { Length: > 0 } seeds ? seeds : net.DnsSeeds,
+                    UseSeeds = !result.GetValue(noSeeds),
+                    AutomaticOutbound = nodeOptions.Connect.Count == 0, // -connect means only these peers, as Bitcoin Core
+                    ListenAddress = listenAt.Address.Equals(IPAddress.Any) || listenAt.Address.Equals(IPAddress.IPv6Any) ? null : listenAt,
+                },
             };
             var options = new NodeDaemonOptions
             {

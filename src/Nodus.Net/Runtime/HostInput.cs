@@ -23,5 +23,7 @@ internal sealed record PeerProtocolError(PeerConnection Connection, string Reaso
 
 internal sealed record PeerTransportClosed(PeerConnection Connection, string Reason) : HostInput;
 
+internal sealed record SeedsResolved(string Host, IReadOnlyList<IPAddress> Addresses) : HostInput;
+
 /// <summary>Runs a caller's function on the loop (RPC, dashboard); the function completes its own task.</summary>
 internal sealed record Invocation(Action<Node, long> Run) : HostInput;

@@ -157,7 +157,7 @@ public sealed class NodeHost : IAsyncDisposable
                 _stopping = true;
                 HostLog.Stopping(_logger, _connections.Count);
                 var tasks = _connections.Values.Select(c => c.Completion).ToList();
-                node.Shutdown();
+                node.Shutdown(now);
                 DrainOutputs(now);
                 return tasks;
             }).ConfigureAwait(false);
@@ -287,7 +287,7 @@ public sealed class NodeHost : IAsyncDisposable
                 if (_stopping) RefuseInbound(a.Socket, "node is stopping");
                 else if (!Allowed(a.Socket)) RefuseInbound(a.Socket, "cut off by the connection filter");
                 else if (_connections.Count >= _options.MaxConnections) RefuseInbound(a.Socket, $"{_options.MaxConnections} connections already");
-                else Open(a.Socket, null, ConnectionType.Inbound, now);
+                else AcceptInbound(a.Socket, now);
                 break;
             case DialSucceeded d:
                 if (_stopping)
@@ -299,6 +299,9 @@ public sealed class NodeHost : IAsyncDisposable
                 break;
             case DialFailedInput f:
                 Node.OnDialFailed(f.EndPoint, f.Type, f.Reason, now);
+                break;
+            case SeedsResolved r:
+                Node.OnSeedsResolved(r.Host, r.Addresses, now);
                 break;
             case Invocation i:
                 i.Run(Node, now);
@@ -345,6 +348,24 @@ public sealed class NodeHost : IAsyncDisposable
         catch (SocketException) { return false; }
     }
 
+    /// <summary>Connection policy (bans, inbound slots, eviction) decides before the engine hears of the socket.</summary>
+    private void AcceptInbound(Socket socket, long now)
+    {
+        IPEndPoint remote;
+        try { remote = Normalize((IPEndPoint)socket.RemoteEndPoint!); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            socket.Dispose();
+            return;
+        }
+        if (!Node.ShouldAcceptInbound(remote, now))
+        {
+            RefuseInbound(socket, "refused by connection policy");
+            return;
+        }
+        Open(socket, null, ConnectionType.Inbound, now);
+    }
+
     private void RefuseInbound(Socket socket, string reason)
     {
         EndPoint? remote = null;
@@ -374,6 +395,9 @@ public sealed class NodeHost : IAsyncDisposable
                     else if (ConnectionFilter is { } filter && !filter(Normalize(d.EndPoint).Address))
                         Node.OnDialFailed(d.EndPoint, d.Type, "unreachable (cut off by the connection filter)", now);
                     else StartDial(d);
+                    break;
+                case ResolveSeeds r:
+                    if (!_stopping) StartResolving(r.Hosts);
                     break;
                 case LogLine l:
                     var level = ToLogLevel(l.Severity);
@@ -430,6 +454,31 @@ public sealed class NodeHost : IAsyncDisposable
             try { await _inputs.Writer.WriteAsync(result).ConfigureAwait(false); }
             catch (ChannelClosedException) { (result as DialSucceeded)?.Socket.Dispose(); }
         });
+    }
+
+    /// <summary>Resolves DNS seeds off the loop (the system resolver); a failure answers with no addresses, as the core expects.</summary>
+    private void StartResolving(IReadOnlyList<string> hosts)
+    {
+        var timeout = _options.DnsTimeout;
+        foreach (string host in hosts.Take(NodeHostOptions.MaxSeedHostsPerRequest))
+        {
+            _ = Task.Run(async () =>
+            {
+                IReadOnlyList<IPAddress> addresses;
+                try
+                {
+                    using var cts = new CancellationTokenSource(timeout);
+                    var found = await Dns.GetHostAddressesAsync(host, cts.Token).ConfigureAwait(false);
+                    addresses = [.. found.Take(NodeHostOptions.MaxAddressesPerSeed).Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)];
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException)
+                {
+                    addresses = [];
+                }
+                try { await _inputs.Writer.WriteAsync(new SeedsResolved(host, addresses)).ConfigureAwait(false); }
+                catch (ChannelClosedException) { }
+            });
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)

@@ -23,6 +23,15 @@ public sealed record NodeHostOptions
     /// <summary>How long a closing connection may take to flush what is queued before its socket is cut.</summary>
     public static readonly TimeSpan DefaultCloseFlushTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long one DNS seed lookup may take before it counts as failed.</summary>
+    public static readonly TimeSpan DefaultDnsTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Seed host names resolved per request; networks list a handful (Bitcoin has 9).</summary>
+    public const int MaxSeedHostsPerRequest = 32;
+
+    /// <summary>Addresses taken from one seed's answer; a DNS reply over UDP holds a few dozen at most.</summary>
+    public const int MaxAddressesPerSeed = 256;
+
     /// <summary>The 4-byte start string of every frame (NetworkParams.Magic).</summary>
     public required uint Magic { get; init; }
 
@@ -55,6 +64,7 @@ public sealed record NodeHostOptions
     public int MaxConnections { get; init; } = DefaultMaxConnections;
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
     public TimeSpan CloseFlushTimeout { get; init; } = DefaultCloseFlushTimeout;
+    public TimeSpan DnsTimeout { get; init; } = DefaultDnsTimeout;
 
     /// <summary>The clock in microseconds since the Unix epoch; replaceable only so tests can observe it.</summary>
     public Func<long> Clock { get; init; } = SystemClock.Now;
