@@ -13,7 +13,8 @@ namespace Nodus.Core.Tests.Support;
 /// </summary>
 public sealed class TestNetwork
 {
-    public const long T0 = 1_700_000_000 * Time.Second;
+    /// <summary>Virtual start time: 2027, after every network's genesis block, so mined blocks are not from the future.</summary>
+    public const long T0 = 1_800_000_000 * Time.Second;
 
     private readonly record struct Link(int Node, PeerId Peer);
 
@@ -46,13 +47,32 @@ public sealed class TestNetwork
 
     public List<(int Node, LogLine Line)> Logs { get; } = [];
 
-    public int AddNode(NodeOptions? options = null, Action<Node>? configure = null)
+    public int AddNode(NodeOptions? options = null, Action<Node>? configure = null) =>
+        AddNode(random =>
+        {
+            var node = new Node(options ?? new NodeOptions(), random);
+            configure?.Invoke(node);
+            return node;
+        });
+
+    /// <summary>Adds an engine built by <paramref name="create"/> (e.g. a <see cref="FullNode"/>'s) from the network's seeds.</summary>
+    public int AddNode(Func<Random, Node> create)
     {
-        var node = new Node(options ?? new NodeOptions(), new Random(_seeds.Next()));
-        configure?.Invoke(node);
+        var node = create(new Random(_seeds.Next()));
         _nodes.Add(node);
         node.Start(Now);
         return _nodes.Count - 1;
+    }
+
+    /// <summary>Every connection a node closed, with its reason.</summary>
+    public List<(int Node, DisconnectReason Reason)> Closed { get; } = [];
+
+    /// <summary>Runs in small steps until <paramref name="done"/> holds or <paramref name="limit"/> of virtual time passes.</summary>
+    public bool RunUntil(Func<bool> done, long limit)
+    {
+        long end = Now + limit;
+        while (!done() && Now < end) RunFor(10 * Time.Millisecond);
+        return done();
     }
 
     /// <summary>Opens a connection from <paramref name="from"/> (outbound) to <paramref name="to"/> (inbound).</summary>
@@ -131,7 +151,7 @@ public sealed class TestNetwork
                 switch (output)
                 {
                     case SendMessage send: Send(i, send.Peer, send.Message); break;
-                    case ClosePeer close: Close(i, close.Peer); break;
+                    case ClosePeer close: Closed.Add((i, close.Reason)); Close(i, close.Peer); break;
                     case LogLine line: Logs.Add((i, line)); break;
                 }
             }

@@ -1,6 +1,8 @@
 using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Core.Sync;
+using Nodus.Core.Tests.Support;
+using Nodus.Wire.Encoding;
 using Nodus.Wire.Messages;
 using Nodus.Wire.Types;
 using Xunit;
@@ -9,131 +11,130 @@ namespace Nodus.Core.Tests.Sync;
 
 public sealed class BlockSyncTests
 {
-    private static bool SameTip(params SyncNode[] nodes) => nodes.All(n => n.Chain.Tip.Hash == nodes[0].Chain.Tip.Hash);
+    private static ChainKit NewKit() => new(new TestNetwork(latency: 5 * Time.Millisecond));
 
     [Fact]
     public void NewNode_SyncsHeadersFirst_AcrossSeveralHeadersMessages()
     {
-        var net = new SyncNetwork();
-        var miner = net.AddNode();
-        miner.Mine(4_500); // more than two full headers replies of 2,000
-        var fresh = net.AddNode();
+        var kit = NewKit();
+        int miner = kit.AddFullNode();
+        kit.Mine(miner, 4_500); // more than two full headers replies of 2,000
+        int fresh = kit.AddFullNode();
         int headersMessages = 0;
-        net.Drop = (from, to, m) => { if (m is HeadersMessage && to == fresh) headersMessages++; return false; };
-        net.Connect(fresh, miner);
-        Assert.True(net.RunUntil(() => SameTip(miner, fresh), 60 * Time.Second));
-        Assert.Equal(4_500, fresh.Chain.Height);
+        kit.Network.MessageSent += (_, to, m, _) => { if (m is HeadersMessage && to == fresh) headersMessages++; };
+        kit.Network.Connect(fresh, miner);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(miner, fresh), 60 * Time.Second));
+        Assert.Equal(4_500, kit.Full[fresh].Chain.Height);
         Assert.True(headersMessages >= 3, $"expected ≥ 3 headers replies, got {headersMessages}");
     }
 
     [Fact]
     public void BlockDownload_UsesEveryPeer_InParallel()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        a.Mine(600);
-        var b = net.AddNode();
-        net.Connect(b, a);
-        Assert.True(net.RunUntil(() => SameTip(a, b), 30 * Time.Second));
+        var kit = NewKit();
+        int a = kit.AddFullNode();
+        kit.Mine(a, 600);
+        int b = kit.AddFullNode();
+        kit.Network.Connect(b, a);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 30 * Time.Second));
 
-        var fresh = net.AddNode();
-        net.Connect(fresh, a);
-        net.Connect(fresh, b);
-        Assert.True(net.RunUntil(() => SameTip(a, fresh), 30 * Time.Second));
-        var served = fresh.Engine.Peers.Select(p => p.Traffic.ReceivedPerCommand.GetValueOrDefault("block")).ToList();
+        int fresh = kit.AddFullNode();
+        kit.Network.Connect(fresh, a);
+        kit.Network.Connect(fresh, b);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, fresh), 30 * Time.Second));
+        var served = kit.Full[fresh].Engine.Peers.Select(p => p.Traffic.ReceivedPerCommand.GetValueOrDefault("block")).ToList();
         Assert.All(served, bytes => Assert.True(bytes > 0, "every peer should have served blocks"));
     }
 
     [Fact]
     public void StallingPeer_RequestsMoveToOthers()
     {
-        var net = new SyncNetwork();
-        var good = net.AddNode();
-        good.Mine(200);
-        var staller = net.AddNode();
-        net.Connect(staller, good);
-        Assert.True(net.RunUntil(() => SameTip(good, staller), 30 * Time.Second));
+        var kit = NewKit();
+        int good = kit.AddFullNode();
+        kit.Mine(good, 200);
+        int staller = kit.AddFullNode();
+        kit.Network.Connect(staller, good);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, staller), 30 * Time.Second));
 
-        var fresh = net.AddNode(new SyncOptions { StallTimeout = 2 * Time.Second });
-        net.Drop = (from, to, m) => from == staller && m is BlockMessage; // announces, never delivers
-        net.Connect(fresh, staller);
-        net.Connect(fresh, good);
-        Assert.True(net.RunUntil(() => SameTip(good, fresh), 120 * Time.Second));
-        Assert.Equal(200, fresh.Chain.Height);
+        int fresh = kit.AddFullNode(new SyncOptions { StallTimeout = 2 * Time.Second });
+        kit.Network.Filter = (from, _, m) => !(from == staller && m is BlockMessage); // announces, never delivers
+        kit.Network.Connect(fresh, staller);
+        kit.Network.Connect(fresh, good);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, fresh), 120 * Time.Second));
+        Assert.Equal(200, kit.Full[fresh].Chain.Height);
     }
 
     [Fact]
     public void SeparateMiners_ConvergeOnMostWork_WhenJoined()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        var b = net.AddNode();
-        a.Mine(5);
-        b.Mine(8);
-        var aTipBefore = a.Chain.Tip;
-        net.Connect(a, b);
-        Assert.True(net.RunUntil(() => SameTip(a, b), 30 * Time.Second));
-        Assert.Equal(8, a.Chain.Height);
-        Assert.False(a.Chain.Index.IsActive(aTipBefore));
-        Assert.True(a.Chain.GetBlock(aTipBefore.Hash) is not null, "a reorganisation never deletes a stored block");
+        var kit = NewKit();
+        int a = kit.AddFullNode();
+        int b = kit.AddFullNode();
+        kit.Mine(a, 5);
+        kit.Mine(b, 8);
+        var aTipBefore = kit.Full[a].Chain.Tip;
+        kit.Network.Connect(a, b);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 30 * Time.Second));
+        Assert.Equal(8, kit.Full[a].Chain.Height);
+        Assert.False(kit.Full[a].Chain.Index.IsActive(aTipBefore));
+        Assert.True(kit.Full[a].Chain.GetBlock(aTipBefore.Hash) is not null, "a reorganisation never deletes a stored block");
     }
 
     [Fact]
     public void NewBlock_IsAnnouncedAndRelayed_ToAllPeers()
     {
-        var net = new SyncNetwork();
-        var nodes = Enumerable.Range(0, 5).Select(_ => net.AddNode()).ToArray();
-        for (int i = 1; i < nodes.Length; i++) net.Connect(nodes[i], nodes[i - 1]); // a line: relay must hop
-        net.RunFor(Time.Second);
-        nodes[0].Mine(1);
-        Assert.True(net.RunUntil(() => SameTip(nodes), 10 * Time.Second));
+        var kit = NewKit();
+        var nodes = Enumerable.Range(0, 5).Select(_ => kit.AddFullNode()).ToArray();
+        for (int i = 1; i < nodes.Length; i++) kit.Network.Connect(nodes[i], nodes[i - 1]); // a line: relay must hop
+        kit.Network.RunFor(Time.Second);
+        kit.Mine(nodes[0], 1);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(nodes), 10 * Time.Second));
         // Peers that sent sendheaders get the new block announced in a headers message (BIP 130).
-        Assert.All(nodes.Skip(1), n => Assert.True(n.Engine.Peers.First().Traffic.ReceivedPerCommand.ContainsKey("headers")));
+        Assert.All(nodes.Skip(1), n => Assert.True(kit.Full[n].Engine.Peers.First().Traffic.ReceivedPerCommand.ContainsKey("headers")));
     }
 
     [Fact]
     public void GetHeaders_OnGenesisOnlyChain_IsAnswered()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        var b = net.AddNode();
-        net.Connect(b, a);
-        net.RunFor(Time.Second);
-        Assert.True(a.Engine.Peers.Single().Traffic.SentPerCommand.ContainsKey("headers"));
-        Assert.Equal(0, b.Chain.Height);
+        var kit = NewKit();
+        int a = kit.AddFullNode();
+        int b = kit.AddFullNode();
+        kit.Network.Connect(b, a);
+        kit.Network.RunFor(Time.Second);
+        Assert.True(kit.Full[a].Engine.Peers.Single().Traffic.SentPerCommand.ContainsKey("headers"));
+        Assert.Equal(0, kit.Full[b].Chain.Height);
     }
 
     [Fact]
     public void InvalidHeader_DisconnectsTheSender()
     {
-        var net = new SyncNetwork();
-        var honest = net.AddNode();
-        var victim = net.AddNode();
-        net.Connect(victim, honest);
-        net.RunFor(Time.Second);
-        var peer = victim.Engine.Peers.Single();
-        var bad = honest.Chain.Tip.Header;
-        bad.PrevBlock = honest.Chain.Tip.Hash;
+        var kit = NewKit();
+        int honest = kit.AddFullNode();
+        int victim = kit.AddFullNode();
+        kit.Network.Connect(victim, honest);
+        kit.Network.RunFor(Time.Second);
+        var tip = kit.Full[honest].Chain.Tip;
+        var bad = tip.Header;
+        bad.PrevBlock = tip.Hash;
         bad.Bits = 0x1d00ffff; // claims far more work than its hash has
-        victim.Engine.OnMessage(peer.Id, new HeadersMessage([bad]), 105, net.Now);
-        net.Pump(victim);
-        Assert.Contains(victim.Closed, r => r.Code == DisconnectCode.ProtocolViolation);
+        kit.Network.SendFrom(honest, victim, new HeadersMessage([bad]));
+        kit.Network.RunFor(Time.Second);
+        Assert.Contains(kit.Network.Closed, c => c.Node == victim && c.Reason.Code == DisconnectCode.ProtocolViolation);
     }
 
     [Fact]
     public void GetBlocks_IsAnsweredWithInvOfUpTo500()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        a.Mine(600);
-        var b = net.AddNode();
-        net.Connect(b, a);
-        net.RunFor(Time.Second);
-        var peerOfA = a.Engine.Peers.Single();
+        var kit = NewKit();
+        int a = kit.AddFullNode();
+        kit.Mine(a, 600);
+        int b = kit.AddFullNode();
+        kit.Network.Connect(b, a);
+        kit.Network.RunFor(Time.Second);
         var sent = new List<InvMessage>();
-        net.Drop = (from, to, m) => { if (from == a && m is InvMessage inv) sent.Add(inv); return false; };
-        a.Engine.OnMessage(peerOfA.Id, new GetBlocksMessage(70016, new BlockLocator([a.Chain.Index.Genesis.Hash]), default), 100, net.Now);
-        net.Pump(a);
+        kit.Network.MessageSent += (from, _, m, _) => { if (from == a && m is InvMessage inv) sent.Add(inv); };
+        kit.Network.SendFrom(b, a, new GetBlocksMessage(70016, new BlockLocator([kit.Full[a].Chain.Index.Genesis.Hash]), default));
+        kit.Network.RunFor(Time.Second);
         Assert.Equal(500, Assert.Single(sent).Inventory.Count);
     }
 }
@@ -142,42 +143,41 @@ public sealed class ChainAndMempoolTests
 {
     private static Transaction SpendOf(byte seed) => new()
     {
-        Inputs = [new TxIn { PrevOut = new OutPoint(Nodus.Wire.Encoding.Sha256d.Hash([seed]), 0), ScriptSig = [0x51], Sequence = uint.MaxValue, Witness = [] }],
+        Inputs = [new TxIn { PrevOut = new OutPoint(Sha256d.Hash([seed]), 0), ScriptSig = [0x51], Sequence = uint.MaxValue, Witness = [] }],
         Outputs = [new TxOut { Value = 1_000, ScriptPubKey = [0x51] }],
     };
 
     [Fact]
     public void MinedBlock_TakesMempoolTransactions_AndClearsEveryMempool()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        var b = net.AddNode();
-        net.Connect(b, a);
-        net.RunFor(Time.Second);
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int a = kit.AddFullNode();
+        int b = kit.AddFullNode();
+        kit.Network.Connect(b, a);
+        kit.Network.RunFor(Time.Second);
         var tx = SpendOf(1);
-        Assert.True(a.Full.Relay.SubmitTransaction(tx, net.Now).IsAccepted);
-        net.Pump(a);
-        Assert.True(net.RunUntil(() => b.Full.Mempool.Contains(tx.GetHash()), 60 * Time.Second));
+        Assert.True(kit.Full[a].Relay.SubmitTransaction(tx, kit.Network.Now).IsAccepted);
+        Assert.True(kit.Network.RunUntil(() => kit.Full[b].Mempool.Contains(tx.GetHash()), 60 * Time.Second));
 
-        a.Mine(1);
-        Assert.True(net.RunUntil(() => b.Chain.Height == 1, 10 * Time.Second));
-        Assert.Contains(a.Chain.GetBlock(a.Chain.Tip.Hash)!.Transactions, t => t.GetHash() == tx.GetHash());
-        Assert.False(a.Full.Mempool.Contains(tx.GetHash()));
-        Assert.False(b.Full.Mempool.Contains(tx.GetHash()));
+        kit.Mine(a, 1);
+        Assert.True(kit.Network.RunUntil(() => kit.Full[b].Chain.Height == 1, 10 * Time.Second));
+        Assert.Contains(kit.Full[a].Chain.GetBlock(kit.Full[a].Chain.Tip.Hash)!.Transactions, t => t.GetHash() == tx.GetHash());
+        Assert.False(kit.Full[a].Mempool.Contains(tx.GetHash()));
+        Assert.False(kit.Full[b].Mempool.Contains(tx.GetHash()));
     }
 
     [Fact]
     public void Reorganisation_ReturnsLosingBranchTransactions_ToMempool()
     {
-        var net = new SyncNetwork();
-        var a = net.AddNode();
-        var b = net.AddNode();
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int a = kit.AddFullNode();
+        int b = kit.AddFullNode();
         var tx = SpendOf(2);
-        Assert.True(a.Full.Relay.SubmitTransaction(tx, net.Now).IsAccepted);
-        a.Mine(1); // tx confirmed on a's branch only
-        b.Mine(3); // b's branch has more work
-        net.Connect(a, b);
-        Assert.True(net.RunUntil(() => a.Chain.Tip.Hash == b.Chain.Tip.Hash, 30 * Time.Second));
-        Assert.True(a.Full.Mempool.Contains(tx.GetHash()), "the losing branch's transaction returns to the mempool");
+        Assert.True(kit.Full[a].Relay.SubmitTransaction(tx, kit.Network.Now).IsAccepted);
+        kit.Mine(a, 1); // tx confirmed on a's branch only
+        kit.Mine(b, 3); // b's branch has more work
+        kit.Network.Connect(a, b);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 30 * Time.Second));
+        Assert.True(kit.Full[a].Mempool.Contains(tx.GetHash()), "the losing branch's transaction returns to the mempool");
     }
 }
