@@ -4,30 +4,12 @@ using Nodus.Wire.Types;
 namespace Nodus.Wire.Messages;
 
 /// <summary>getblocks: asks for an inv of the blocks after the last locator hash the receiver knows, up to the stop hash.</summary>
-public sealed class GetBlocksMessage : IMessage
+public sealed class GetBlocksMessage : LocatorRequest
 {
     public const string CommandName = "getblocks";
 
-    /// <summary>The sender's protocol version (Bitcoin Core writes it and ignores it on receipt).</summary>
-    public uint Version;
-    public BlockLocator Locator = new();
-    /// <summary>The last block wanted; zero means "as many as the reply allows".</summary>
-    public Hash256 HashStop;
-
     public GetBlocksMessage() { }
-    public GetBlocksMessage(uint version, BlockLocator locator, Hash256 hashStop)
-    {
-        Version = version;
-        Locator = locator;
-        HashStop = hashStop;
-    }
+    public GetBlocksMessage(uint version, BlockLocator locator, Hash256 hashStop) : base(version, locator, hashStop) { }
 
-    public string Command => CommandName;
-
-    public void ReadWrite(ref WireStream s)
-    {
-        s.UInt32(ref Version);
-        s.Value(ref Locator);
-        s.Hash(ref HashStop);
-    }
+    public override string Command => CommandName;
 }
