@@ -11,6 +11,15 @@ if [ -f tests/Nodus.Web.Tests/Nodus.Web.Tests.csproj ] && ! { command -v chromiu
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
     || echo "test.sh: could not install chromium" >&2
 fi
+# The interop tests (docs/interop.md) judge the node with Wireshark's dissector and bitcore-p2p from npm.
+if ! command -v tshark >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark) >/dev/null 2>&1 \
+    || echo "test.sh: could not install tshark" >&2
+fi
+if [ ! -d interop/node_modules ] && command -v npm >/dev/null; then
+  (cd interop && { npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || npm install --no-audit --no-fund --no-save --loglevel=error; }) \
+    || echo "test.sh: could not install interop/'s npm packages" >&2
+fi
 
 results=test-results
 rm -rf "$results"; mkdir -p "$results"

@@ -9,7 +9,7 @@ namespace Nodus.Net.Tests;
 /// <summary>The <c>nodus</c> executable end to end, run as child processes from the built nodus.dll.</summary>
 public class CliTests
 {
-    private static readonly string NodusDll = Path.Combine(AppContext.BaseDirectory, "nodus.dll");
+    internal static readonly string NodusDll = Path.Combine(AppContext.BaseDirectory, "nodus.dll");
 
     [Fact(Timeout = 90_000)]
     public async Task NodeAndRpc_TwoNodes_GetPeerInfoThenStopRemovesCookie()
