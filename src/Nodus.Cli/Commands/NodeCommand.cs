@@ -150,7 +150,14 @@ internal static class NodeCommand
         {
             return CommandLineRunner.Fail($"--rpc: cannot serve RPC on {options.Rpc}: {e.Message}", 1);
         }
-        await daemon.RunAsync(shutdown.Token).ConfigureAwait(false);
+        // Progress while behind: redrawn in place on a terminal (when info lines would show), else logged every 10 s.
+        var terminal = !Console.IsOutputRedirected && level <= LogLevel.Information ? Console.Out : null;
+        var full = daemon.Full;
+        await using (new SyncProgressReporter(daemon.Host, () => (full.Chain.Height, full.Chain.BestHeader.Height),
+            loggerFactory.CreateLogger("Nodus.Sync"), terminal))
+        {
+            await daemon.RunAsync(shutdown.Token).ConfigureAwait(false);
+        }
         return 0;
     }
 
