@@ -96,7 +96,8 @@ internal sealed class CaseRun
             : probeTargets.AsMemory(v - _honest, 1);
 
         // Handshakes: the "item" is a node having every planned connection established.
-        var degree = _topology.Degrees();
+        var graphDegree = _topology.Degrees();
+        var degree = (int[])graphDegree.Clone();
         if (_spec.Eavesdropper) for (int v = 0; v < _honest; v++) degree[v]++;
         int handshakes = _tracker.Track("handshakes", -1, ScenarioRunner.Epoch);
         var established = new int[_honest];
@@ -141,7 +142,8 @@ internal sealed class CaseRun
             $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
         _progress?.Invoke($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
 
-        bool Live(int v) => v < _honest && runtime.IsAlive(v) && degree[v] > 0;
+        // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted.
+        bool Live(int v) => v < _honest && runtime.IsAlive(v) && graphDegree[v] > 0;
         var result = new CaseResult
         {
             Label = _spec.Label,
