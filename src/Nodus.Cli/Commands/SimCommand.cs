@@ -22,11 +22,12 @@ public static class SimCommand
         var blocks = new Option<int?>("--blocks") { Description = "blocks to mine (presets with blocks)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "output directory", DefaultValueFactory = _ => new DirectoryInfo("sim-out") };
         var list = new Option<bool>("--list") { Description = "list the presets, one per line" };
+        var noTrace = new Option<bool>("--no-trace") { Description = "do not write events.jsonl (the dashboard replay; ~6 KB per node at scale)" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace,
         };
         command.SetAction(result =>
         {
@@ -60,14 +61,14 @@ public static class SimCommand
             string events = Path.Combine(dir.FullName, "events.jsonl");
             SimReport report;
             // The first case's events, for `nodus dashboard --replay DIR`.
-            using (var trace = new TraceWriter(events))
+            using (var trace = result.GetValue(noTrace) ? null : new TraceWriter(events))
                 report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace, Jobs = result.GetValue(jobs) }.Run();
             string json = Path.Combine(dir.FullName, "report.json"), html = Path.Combine(dir.FullName, "report.html");
             File.WriteAllBytes(json, ReportJson.Serialize(report));
             File.WriteAllText(html, ReportHtml.Render(report));
             Console.WriteLine(json);
             Console.WriteLine(html);
-            Console.WriteLine(events);
+            if (!result.GetValue(noTrace)) Console.WriteLine(events);
             foreach (var c in report.Cases)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{scenario.Name}/{c.Label}: {c.EventsProcessed:N0} events, {c.VirtualSeconds:F1} virtual s, {c.WallSeconds:F2} wall s"));
