@@ -13,6 +13,12 @@ public sealed record NodeOptions
     public const ulong NodeNetwork = 1;
     /// <summary>NODE_WITNESS (BIP 144): serves blocks and transactions with witness data.</summary>
     public const ulong NodeWitness = 1 << 3;
+    /// <summary>
+    /// NODE_NODUS_TLS: accepts TLS on its P2P port (nodus node --tls on|require). Bit 24 lies in Bitcoin Core's
+    /// range for temporary experiments (protocol.h: "Bits 24-31 are reserved for temporary experiments"), so no
+    /// assigned BIP service bit is claimed and Bitcoin peers ignore it.
+    /// </summary>
+    public const ulong NodeNodusTls = 1UL << 24;
 
     public int ProtocolVersion { get; init; } = CurrentProtocolVersion;
     public ulong Services { get; init; } = NodeNetwork | NodeWitness;

@@ -74,6 +74,45 @@ public class CliTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Node_TlsRequireWithAllow_PrintsFingerprint_PeersOverTls()
+    {
+        string d1 = TestNet.TempDir(), d2 = TestNet.TempDir();
+        int p2p1 = TestNet.FreePort();
+        using var node1 = StartNodus("node", "--network", "regtest", "--datadir", d1, "--listen", $"127.0.0.1:{p2p1}",
+            "--rpc", $"127.0.0.1:{TestNet.FreePort()}", "--tls", "require", "--tls-keep-cert");
+        NodusProcess? node2 = null;
+        try
+        {
+            await TestNet.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(d1, RpcCookie.FileName))), "node 1 is up");
+            var info = await RunNodusAsync("rpc", "--datadir", d1, "getnetworkinfo");
+            string fingerprint = System.Text.RegularExpressions.Regex.Match(info.Stdout, "\"tlsfingerprint\": \"([0-9a-f]{64})\"").Groups[1].Value;
+            Assert.Equal(64, fingerprint.Length);
+            Assert.True(File.Exists(Path.Combine(d1, TlsCertificates.FileName)));
+            Assert.Contains($"certificate fingerprint is {fingerprint}", node1.Output.ToString(), StringComparison.Ordinal);
+
+            node2 = StartNodus("node", "--network", "regtest", "--datadir", d2, "--listen", "127.0.0.1:0", "--rpc", $"127.0.0.1:{TestNet.FreePort()}",
+                "--connect", $"127.0.0.1:{p2p1}", "--tls", "require", "--tls-allow", fingerprint.ToUpperInvariant());
+            await TestNet.WaitUntilAsync(async () =>
+            {
+                var peers = await RunNodusAsync("rpc", "--datadir", d2, "getpeerinfo");
+                return peers.Stdout.Contains("\"tls\": true", StringComparison.Ordinal)
+                    && peers.Stdout.Contains($"\"tlsfingerprint\": \"{fingerprint}\"", StringComparison.Ordinal);
+            }, "node 2 peers with node 1 over TLS", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await RunNodusAsync("rpc", "--datadir", d1, "stop");
+            if (node2 is not null) await RunNodusAsync("rpc", "--datadir", d2, "stop");
+            await node1.Process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+            if (node2 is not null)
+            {
+                await node2.Process.WaitForExitAsync().WaitAsync(TestNet.Patience);
+                node2.Dispose();
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Node_DataDirInUse_OneLineAndNonZeroExit()
     {
         string dir = TestNet.TempDir();
@@ -99,7 +138,10 @@ public class CliTests
     [InlineData("nodus: --network: 'mars' is not a network", "node", "--network", "mars")]
     [InlineData("nodus: --log-level: 'loud' is not one of", "node", "--log-level", "loud")]
     [InlineData("nodus: --relay: 'gossip' is not one of", "node", "--relay", "gossip")]
-    [InlineData("nodus: --tls: TLS between nodes is not available yet", "node", "--tls", "require")]
+    [InlineData("nodus: --tls: 'maybe' is not one of", "node", "--tls", "maybe")]
+    [InlineData("nodus: --tls-allow: 'abc' is not a SHA-256 fingerprint (64 hex digits)", "node", "--tls", "require", "--tls-allow", "abc")]
+    [InlineData("nodus: --tls-allow: needs --tls require", "node", "--tls", "on", "--tls-allow", "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789")]
+    [InlineData("nodus: --tls-keep-cert: needs --tls on or require", "node", "--tls-keep-cert")]
     [InlineData("nodus: --mine-interval: needs --mine", "node", "--mine-interval", "5")]
     [InlineData("nodus: --mine-interval: 'soon' is not a number of seconds", "node", "--mine", "--mine-interval", "soon")]
     [InlineData("nodus: --connect: 'nowhere' is not IP[:PORT]", "node", "--connect", "nowhere")]
@@ -133,7 +175,7 @@ public class CliTests
         var node = await RunNodusAsync("node", "--help");
         Assert.Equal(0, node.ExitCode);
         foreach (string option in new[] { "--network", "--datadir", "--listen", "--rpc", "--connect", "--addnode", "--seed", "--no-seeds",
-                     "--relay", "--tls", "--mine", "--mine-interval", "--log-level" })
+                     "--relay", "--tls", "--tls-allow", "--tls-keep-cert", "--mine", "--mine-interval", "--log-level" })
             Assert.Contains(option, node.Stdout, StringComparison.Ordinal);
     }
 

@@ -25,7 +25,33 @@ internal static class NodeCommand
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
         var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (default: diffusion, as Bitcoin Core)");
-        var tls = Choice("--tls", ["off", "on", "require"], "Encrypt peer connections: off, on or require (default: off; on and require are not available yet)");
+        var tls = Choice("--tls", ["off", "on", "require"],
+            "Encrypt peer connections: off (plain TCP, Bitcoin's bytes), on (TLS with peers that speak it, plain with the others) or require (TLS only) (default: off)");
+        var tlsAllow = new Option<string[]>("--tls-allow")
+        {
+            Description = "Admit only the peer whose TLS certificate has this SHA-256 fingerprint (64 hex digits, as getnetworkinfo's tlsfingerprint); repeatable; needs --tls require; keeps this node's certificate in DATADIR/tls.pfx",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "FINGERPRINT",
+            CustomParser = r =>
+            {
+                var fingerprints = new List<string>();
+                foreach (var token in r.Tokens)
+                {
+                    if (TlsCertificates.TryParseFingerprint(token.Value, out string? fingerprint)) fingerprints.Add(fingerprint!);
+                    else
+                    {
+                        r.AddError($"--tls-allow: '{token.Value}' is not a SHA-256 fingerprint (64 hex digits)");
+                        return [];
+                    }
+                }
+                return [.. fingerprints];
+            },
+        };
+        var tlsKeepCert = new Option<bool>("--tls-keep-cert")
+        {
+            Description = "Keep the TLS certificate in DATADIR/tls.pfx across restarts (a stable fingerprint for peers to list) instead of a new one at every start",
+        };
         var mine = new Option<bool>("--mine") { Description = "Mine blocks at random (Poisson) intervals" };
         var mineInterval = new Option<double?>("--mine-interval")
         {
@@ -44,12 +70,16 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, relay, tls, mine, mineInterval, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
-            // Features whose code has not landed are refused, never silently ignored.
-            if (result.GetValue(tls) is "on" or "require") return CommandLineRunner.Fail("--tls: TLS between nodes is not available yet (only 'off')");
+            // Option combinations that cannot work are refused with one line, never silently ignored.
+            var tlsMode = TlsModes.Parse(result.GetValue(tls) ?? "off");
+            string[] allowed = result.GetValue(tlsAllow) ?? [];
+            if (allowed.Length > 0 && tlsMode != TlsMode.Require)
+                return CommandLineRunner.Fail("--tls-allow: needs --tls require (a plain connection would bypass the allowlist)");
+            if (result.GetValue(tlsKeepCert) && tlsMode == TlsMode.Off) return CommandLineRunner.Fail("--tls-keep-cert: needs --tls on or require");
             if (result.GetValue(mineInterval) is not null && !result.GetValue(mine)) return CommandLineRunner.Fail("--mine-interval: needs --mine");
 
             var net = NetworkParams.Get(result.GetValue(network)!);
@@ -84,7 +114,14 @@ internal static class NodeCommand
                 DefaultPort = net.DefaultPort,
                 Network = net,
                 Full = fullOptions,
-                Host = new NodeHostOptions { Magic = net.Magic, Listen = listenAt, Node = nodeOptions },
+                KeepTlsCertificate = result.GetValue(tlsKeepCert),
+                Host = new NodeHostOptions
+                {
+                    Magic = net.Magic,
+                    Listen = listenAt,
+                    Node = nodeOptions,
+                    Tls = new TlsOptions { Mode = tlsMode, AllowedFingerprints = allowed.ToHashSet(StringComparer.Ordinal) },
+                },
             };
             return await RunAsync(options, result.GetValue(logLevel)).ConfigureAwait(false);
         });
@@ -141,6 +178,10 @@ internal static class NodeCommand
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             return CommandLineRunner.Fail($"cannot open the chain database in {options.DataDir}: {e.Message}", 1);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            return CommandLineRunner.Fail($"cannot use the TLS certificate {Path.Combine(options.DataDir, TlsCertificates.FileName)}: {e.Message} (delete it to make a new one)", 1);
         }
         catch (SocketException e)
         {

@@ -25,7 +25,7 @@ public static class NetworkRpc
         {
             var peers = new JsonArray();
             foreach (var peer in node.Peers.OrderBy(p => p.Id.Value))
-                peers.Add(PeerInfoJson.Describe(peer, host.LocalEndPointOf(peer.Id), now));
+                peers.Add(PeerInfoJson.Describe(peer, host.LocalEndPointOf(peer.Id), now, host.TransportOf(peer.Id)));
             return (JsonNode?)peers;
         }), "Returns data about each connected peer.");
 
@@ -101,6 +101,9 @@ public static class NetworkRpc
             ["localservices"] = PeerInfoJson.ServicesHex(options.Services),
             ["localservicesnames"] = PeerInfoJson.ServicesNames(options.Services),
             ["localrelay"] = options.RelayTransactions,
+            // Not in bitcoind: the TLS mode and this node's certificate fingerprint, for operators to exchange.
+            ["tls"] = host.Options.Tls.Mode.ToName(),
+            ["tlsfingerprint"] = host.Options.Tls.Fingerprint,
             // bitcoind reports the median offset of its outbound peers' clocks.
             ["timeoffset"] = offsets.Count == 0 ? 0 : offsets[offsets.Count / 2],
             ["networkactive"] = true,

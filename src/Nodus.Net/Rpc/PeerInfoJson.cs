@@ -19,6 +19,7 @@ public static class PeerInfoJson
         (1UL << 6, "COMPACT_FILTERS"),
         (1UL << 10, "NETWORK_LIMITED"),
         (1UL << 11, "P2P_V2"),
+        (NodeOptions.NodeNodusTls, "NODUS_TLS"), // not in bitcoind: an experimental bit (24), see NodeOptions
     ];
 
     public static string ServicesHex(ulong services) => services.ToString("x16", CultureInfo.InvariantCulture);
@@ -33,7 +34,8 @@ public static class PeerInfoJson
         _ => "not_publicly_routable",
     };
 
-    public static JsonObject Describe(Peer peer, IPEndPoint? addrBind, long now)
+    /// <param name="transport">The connection's TLS facts from <c>NodeHost.TransportOf</c>; null omits the tls fields.</param>
+    public static JsonObject Describe(Peer peer, IPEndPoint? addrBind, long now, Runtime.PeerTransportInfo? transport = null)
     {
         var info = new JsonObject
         {
@@ -61,6 +63,12 @@ public static class PeerInfoJson
         info["startingheight"] = peer.StartHeight;
         info["connection_type"] = peer.ConnectionType.ToRpcName();
         info["transport_protocol_type"] = peer.IsEstablished ? "v1" : "detecting";
+        if (transport is not null)
+        {
+            // Not in bitcoind: whether the v1 frames travel inside TLS, and the peer's certificate fingerprint.
+            info["tls"] = transport.IsTls;
+            if (transport.RemoteFingerprint is { } fingerprint) info["tlsfingerprint"] = fingerprint;
+        }
         info["handshake"] = peer.State.ToString().ToLowerInvariant(); // not in bitcoind: where the handshake stands
         info["bytessent_per_msg"] = PerMessage(peer.Traffic.SentPerCommand);
         info["bytesrecv_per_msg"] = PerMessage(peer.Traffic.ReceivedPerCommand);

@@ -11,7 +11,10 @@ internal abstract record HostInput;
 
 internal sealed record InboundAccepted(Socket Socket) : HostInput;
 
-internal sealed record DialSucceeded(Socket Socket, IPEndPoint EndPoint, ConnectionType Type) : HostInput;
+internal sealed record DialSucceeded(PeerStream Stream, IPEndPoint EndPoint, ConnectionType Type) : HostInput;
+
+/// <summary>An inbound socket whose TLS negotiation ended: <paramref name="Stream"/> is null when it was refused.</summary>
+internal sealed record InboundNegotiated(PeerStream? Stream) : HostInput;
 
 internal sealed record DialFailedInput(IPEndPoint EndPoint, ConnectionType Type, string Reason) : HostInput;
 

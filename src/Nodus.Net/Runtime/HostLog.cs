@@ -35,4 +35,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "peer {Peer} ({Remote}): send queue over {Limit} bytes; closing it")]
     public static partial void SendQueueFull(ILogger logger, Core.Peers.PeerId peer, IPEndPoint remote, long limit);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "TLS {Mode}: this node's certificate fingerprint is {Fingerprint}")]
+    public static partial void TlsFingerprint(ILogger logger, string mode, string fingerprint);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "refused TLS peer {Remote}: {Reason}")]
+    public static partial void TlsRefused(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "peer {Remote} does not speak TLS ({Reason}); plain TCP with it for this session")]
+    public static partial void TlsFallback(ILogger logger, IPEndPoint remote, string reason);
 }

@@ -24,6 +24,13 @@ public sealed record NodeDaemonOptions
     /// <summary>The network's P2P port, for RPC addresses given without one.</summary>
     public int DefaultPort { get; init; }
 
+    /// <summary>
+    /// Keep the TLS certificate in DATADIR/tls.pfx across restarts (implied by a non-empty allowlist, whose peers
+    /// pin this node's fingerprint). Otherwise a new certificate is made at every start, so that the node's address
+    /// is never linked to a long-lived key.
+    /// </summary>
+    public bool KeepTlsCertificate { get; init; }
+
     /// <summary>Composition hook for other components' RPC methods (getblockchaininfo, sendrawtransaction, …).</summary>
     public Action<RpcMethods, NodeHost>? ConfigureRpc { get; init; }
 }
@@ -82,10 +89,14 @@ public sealed class NodeDaemon : IAsyncDisposable
             store = ChainStores.Open(options.DataDir);
             var chainStore = store;
             FullNode? built = null;
+            var tls = WithCertificate(options.Host.Tls, options);
+            var nodeOptions = options.Host.Node with { Services = tls.Advertise(options.Host.Node.Services) };
             host = new NodeHost(options.Host with
             {
                 Magic = options.Network.Magic,
-                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = options.Host.Node }, random)).Engine,
+                Tls = tls,
+                Node = nodeOptions,
+                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = nodeOptions }, random)).Engine,
                 OnStart = (_, now) => built!.Start(now),
             }, loggerFactory);
             var full = built!;
@@ -113,6 +124,18 @@ public sealed class NodeDaemon : IAsyncDisposable
             dataLock.Dispose();
             throw;
         }
+    }
+
+    private static TlsOptions WithCertificate(TlsOptions tls, NodeDaemonOptions options)
+    {
+        if (tls.Mode == TlsMode.Off || tls.Certificate is not null) return tls;
+        bool keep = options.KeepTlsCertificate || tls.AllowedFingerprints.Count > 0;
+        return tls with
+        {
+            Certificate = keep
+                ? TlsCertificates.LoadOrCreate(Path.Combine(options.DataDir, TlsCertificates.FileName))
+                : TlsCertificates.CreateEphemeral(),
+        };
     }
 
     /// <summary>Runs until <paramref name="cancel"/> (Ctrl+C) or an RPC stop, then stops cleanly.</summary>

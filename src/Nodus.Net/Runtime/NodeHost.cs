@@ -45,15 +45,19 @@ public sealed class NodeHost : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private int _state = (int)HostState.Created;
     private bool _stopping; // event loop only
+    private int _negotiating; // inbound sockets in TLS negotiation; event loop only
+    private readonly TlsNegotiator _tls;
 
     public NodeHost(NodeHostOptions options, ILoggerFactory loggerFactory)
     {
+        options.Tls.Validate();
         _options = options;
+        _tls = new TlsNegotiator(options.Tls);
         _logger = loggerFactory.CreateLogger("Nodus.Node");
         _post = input => _inputs.Writer.WriteAsync(input);
         int seed = options.RandomSeed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
-        Node = options.CreateNode?.Invoke(random) ?? new Node(options.Node, random);
+        Node = options.CreateNode?.Invoke(random) ?? new Node(options.Node with { Services = options.Tls.Advertise(options.Node.Services) }, random);
         options.Configure?.Invoke(Node);
     }
 
@@ -75,6 +79,11 @@ public sealed class NodeHost : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, (int)HostState.Running, (int)HostState.Created) != (int)HostState.Created)
             throw new InvalidOperationException("the node host was already started");
+        if (_options.Tls.Fingerprint is { } fingerprint)
+        {
+            string mode = _options.Tls.Mode.ToName();
+            HostLog.TlsFingerprint(_logger, mode, fingerprint);
+        }
         if (_options.Listen is { } listen)
         {
             var listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -135,6 +144,9 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>The local address of a peer's socket (getpeerinfo addrbind). Event loop only.</summary>
     public IPEndPoint? LocalEndPointOf(PeerId id) => _connections.GetValueOrDefault(id)?.Local;
+
+    /// <summary>Whether a peer's connection is TLS, and its certificate's fingerprint (getpeerinfo tls). Event loop only.</summary>
+    public PeerTransportInfo? TransportOf(PeerId id) => _connections.GetValueOrDefault(id)?.Transport;
 
     /// <summary>Bytes waiting in a peer's send queue. Event loop only.</summary>
     public long SendQueueBytesOf(PeerId id) => _connections.GetValueOrDefault(id)?.QueuedBytes ?? 0;
@@ -286,16 +298,22 @@ public sealed class NodeHost : IAsyncDisposable
             case InboundAccepted a:
                 if (_stopping) RefuseInbound(a.Socket, "node is stopping");
                 else if (!Allowed(a.Socket)) RefuseInbound(a.Socket, "cut off by the connection filter");
-                else if (_connections.Count >= _options.MaxConnections) RefuseInbound(a.Socket, $"{_options.MaxConnections} connections already");
+                else if (_connections.Count + _negotiating >= _options.MaxConnections) RefuseInbound(a.Socket, $"{_options.MaxConnections} connections already");
                 else AcceptInbound(a.Socket, now);
+                break;
+            case InboundNegotiated n:
+                _negotiating--;
+                if (n.Stream is null) break;
+                if (_stopping) n.Stream.Dispose();
+                else Open(n.Stream, null, ConnectionType.Inbound, now);
                 break;
             case DialSucceeded d:
                 if (_stopping)
                 {
-                    d.Socket.Dispose();
+                    d.Stream.Dispose();
                     Node.OnDialFailed(d.EndPoint, d.Type, "node is stopping", now);
                 }
-                else Open(d.Socket, d.EndPoint, d.Type, now);
+                else Open(d.Stream, d.EndPoint, d.Type, now);
                 break;
             case DialFailedInput f:
                 Node.OnDialFailed(f.EndPoint, f.Type, f.Reason, now);
@@ -313,32 +331,61 @@ public sealed class NodeHost : IAsyncDisposable
     private bool IsCurrent(PeerConnection connection) =>
         _connections.TryGetValue(connection.Id, out var current) && ReferenceEquals(current, connection);
 
-    private void Open(Socket socket, IPEndPoint? dialed, ConnectionType type, long now)
+    private void Open(PeerStream transport, IPEndPoint? dialed, ConnectionType type, long now, bool refuseTlsHello = false)
     {
         IPEndPoint remote;
         try
         {
-            remote = Normalize(dialed ?? (IPEndPoint)socket.RemoteEndPoint!);
+            remote = Normalize(dialed ?? (IPEndPoint)transport.Socket.RemoteEndPoint!);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            socket.Dispose();
+            transport.Dispose();
             if (dialed is not null) Node.OnDialFailed(dialed, type, e.Message, now);
             return;
         }
         var id = Node.OnConnected(remote, type, now);
         try
         {
-            var connection = new PeerConnection(id, socket, _options.MaxSendQueueBytes);
+            var connection = new PeerConnection(id, transport, _options.MaxSendQueueBytes, refuseTlsHello);
             _connections.Add(id, connection);
             connection.Start(_options.Magic, _post);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
-            socket.Dispose();
+            transport.Dispose();
             _connections.Remove(id);
             Node.OnDisconnected(id, now, $"socket failed: {e.Message}");
         }
+    }
+
+    /// <summary>Peeks and, for TLS, handshakes off the loop; the result comes back as <see cref="InboundNegotiated"/>.</summary>
+    private void StartInboundNegotiation(Socket socket)
+    {
+        _negotiating++;
+        var token = _acceptStop.Token;
+        _ = Task.Run(async () =>
+        {
+            PeerStream? stream = null;
+            try
+            {
+                stream = await _tls.AcceptAsync(socket, token).ConfigureAwait(false);
+            }
+            catch (TlsRefusedException e)
+            {
+                EndPoint? remote = null;
+                try { remote = socket.RemoteEndPoint; }
+                catch (Exception) { } // already closed: the reason is what matters
+                HostLog.TlsRefused(_logger, remote, e.Message);
+                socket.Dispose();
+            }
+            catch (Exception) // stopping, or the socket failed under us
+            {
+                socket.Dispose();
+            }
+            try { await _inputs.Writer.WriteAsync(new InboundNegotiated(stream)).ConfigureAwait(false); }
+            catch (ChannelClosedException) { stream?.Dispose(); }
+        });
     }
 
     private bool Allowed(Socket socket)
@@ -363,7 +410,8 @@ public sealed class NodeHost : IAsyncDisposable
             RefuseInbound(socket, "refused by connection policy");
             return;
         }
-        Open(socket, null, ConnectionType.Inbound, now);
+        if (_tls.Mode == TlsMode.Off) Open(PeerStream.Plain(socket), null, ConnectionType.Inbound, now, refuseTlsHello: true);
+        else StartInboundNegotiation(socket);
     }
 
     private void RefuseInbound(Socket socket, string reason)
@@ -436,23 +484,47 @@ public sealed class NodeHost : IAsyncDisposable
         var timeout = _options.ConnectTimeout;
         _ = Task.Run(async () =>
         {
-            var socket = new Socket(dial.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             HostInput result;
             try
             {
-                if (_options.DialFrom is { } from) socket.Bind(new IPEndPoint(from, 0));
-                using var cts = new CancellationTokenSource(timeout);
-                await socket.ConnectAsync(dial.EndPoint, cts.Token).ConfigureAwait(false);
-                result = new DialSucceeded(socket, dial.EndPoint, dial.Type);
+                var socket = await ConnectAsync(dial.EndPoint, timeout).ConfigureAwait(false);
+                PeerStream stream;
+                if (!_tls.ShouldOffer(dial.EndPoint)) stream = PeerStream.Plain(socket);
+                else
+                {
+                    try
+                    {
+                        stream = await _tls.ConnectAsync(socket, _acceptStop.Token).ConfigureAwait(false);
+                    }
+                    catch (TlsRefusedException e) when (e.CanFallBack && _tls.Mode == TlsMode.On)
+                    {
+                        // The peer does not speak TLS (it closed on our ClientHello): dial again in plain TCP.
+                        socket.Dispose();
+                        HostLog.TlsFallback(_logger, dial.EndPoint, e.Message);
+                        _tls.RememberPlain(dial.EndPoint);
+                        stream = PeerStream.Plain(await ConnectAsync(dial.EndPoint, timeout).ConfigureAwait(false));
+                    }
+                    catch (Exception)
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                }
+                result = new DialSucceeded(stream, dial.EndPoint, dial.Type);
             }
             catch (Exception e)
             {
-                socket.Dispose();
-                string reason = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds} s" : e.Message;
+                string reason = e switch
+                {
+                    OperationCanceledException => $"no answer within {timeout.TotalSeconds} s",
+                    TlsRefusedException => $"TLS ({_tls.Mode.ToName()}): {e.Message}",
+                    _ => e.Message,
+                };
+                if (e is TlsRefusedException) HostLog.TlsRefused(_logger, dial.EndPoint, e.Message);
                 result = new DialFailedInput(dial.EndPoint, dial.Type, reason);
             }
             try { await _inputs.Writer.WriteAsync(result).ConfigureAwait(false); }
-            catch (ChannelClosedException) { (result as DialSucceeded)?.Socket.Dispose(); }
+            catch (ChannelClosedException) { (result as DialSucceeded)?.Stream.Dispose(); }
         });
     }
 
@@ -478,6 +550,25 @@ public sealed class NodeHost : IAsyncDisposable
                 try { await _inputs.Writer.WriteAsync(new SeedsResolved(host, addresses)).ConfigureAwait(false); }
                 catch (ChannelClosedException) { }
             });
+        }
+    }
+
+    /// <summary>A TCP connection to <paramref name="endPoint"/> within <paramref name="timeout"/>; the socket is
+    /// disposed on failure.</summary>
+    private async Task<Socket> ConnectAsync(IPEndPoint endPoint, TimeSpan timeout)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (_options.DialFrom is { } from) socket.Bind(new IPEndPoint(from, 0));
+            using var cts = new CancellationTokenSource(timeout);
+            await socket.ConnectAsync(endPoint, cts.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

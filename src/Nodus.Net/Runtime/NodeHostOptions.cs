@@ -60,6 +60,9 @@ public sealed record NodeHostOptions
     /// <summary>Runs on the event loop at start instead of <c>Node.Start</c> (e.g. <c>FullNode.Start</c>, which also starts timed mining).</summary>
     public Action<Node, long>? OnStart { get; init; }
 
+    /// <summary>TLS between nodes; default off (the bytes on the wire are exactly Bitcoin's).</summary>
+    public TlsOptions Tls { get; init; } = TlsOptions.Off;
+
     public long MaxSendQueueBytes { get; init; } = DefaultMaxSendQueueBytes;
     public int MaxConnections { get; init; } = DefaultMaxConnections;
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;

@@ -16,7 +16,8 @@ namespace Nodus.Net.Runtime;
 internal sealed class PeerConnection
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
+    private readonly bool _refuseTlsHello;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly Channel<byte[]> _sendQueue = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -28,14 +29,19 @@ internal sealed class PeerConnection
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
 
-    public PeerConnection(PeerId id, Socket socket, long maxQueuedBytes)
+    /// <param name="refuseTlsHello">Close the connection if its first byte opens a TLS handshake: an inbound
+    /// connection on a node with TLS off (closed as a transport matter, not as the peer's misbehaviour, so a peer
+    /// with TLS on can fall back to plain TCP).</param>
+    public PeerConnection(PeerId id, PeerStream transport, long maxQueuedBytes, bool refuseTlsHello = false)
     {
         Id = id;
-        _socket = socket;
+        _socket = transport.Socket;
         _socket.NoDelay = true; // pings and small protocol messages should not wait for Nagle
-        Remote = (IPEndPoint)socket.RemoteEndPoint!;
-        Local = (IPEndPoint)socket.LocalEndPoint!;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        Remote = (IPEndPoint)_socket.RemoteEndPoint!;
+        Local = (IPEndPoint)_socket.LocalEndPoint!;
+        _stream = transport.Stream;
+        Transport = new PeerTransportInfo(transport.IsTls, transport.RemoteFingerprint);
+        _refuseTlsHello = refuseTlsHello;
         _reader = PipeReader.Create(_stream);
         _writer = PipeWriter.Create(_stream);
         _maxQueuedBytes = maxQueuedBytes;
@@ -45,6 +51,7 @@ internal sealed class PeerConnection
     public IPEndPoint Remote { get; }
     public IPEndPoint Local { get; }
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+    public PeerTransportInfo Transport { get; }
 
     /// <summary>Completes when both loops have ended and the socket is closed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -82,12 +89,23 @@ internal sealed class PeerConnection
     private async Task ReadLoopAsync(uint magic, Func<HostInput, ValueTask> post)
     {
         string reason = "connection closed by peer";
+        bool first = _refuseTlsHello;
         try
         {
             while (true)
             {
                 var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                if (first && !buffer.IsEmpty)
+                {
+                    first = false;
+                    if (buffer.FirstSpan[0] == TlsNegotiator.HandshakeRecordType)
+                    {
+                        reason = "peer offered TLS; this node runs --tls off";
+                        _reader.AdvanceTo(buffer.Start, buffer.End);
+                        return;
+                    }
+                }
                 string? error = null;
                 try
                 {
