@@ -3,7 +3,10 @@
 // checksummed here, decoded with bitcore-p2p's codec, re-encoded by it and compared byte for byte with what arrived;
 // headers, blocks, transactions and hashes are verified with bitcore-lib. Exits 1 with a clear message on any mismatch.
 //
-//   node check.js --port P --height N [--relay-port P2 --send-tx-via '["dotnet","nodus.dll","rpc","--datadir","D"]']
+//   node check.js --port P --height N [--relay-port P2 --nodus-rpc '["dotnet","nodus.dll","rpc","--datadir","D"]']
+//
+// With --nodus-rpc it also sends a bitcore-built transaction through sendrawtransaction and waits for it on the
+// node at --relay-port, and makes the node dial a bitcore listener (addnode onetry) to check what it sends first.
 'use strict';
 
 const net = require('net');
@@ -22,6 +25,8 @@ const PROTOCOL_VERSION = 70016;
 // Commands Bitcoin defines that bitcore-p2p 10 has no codec for, with their fixed payload sizes (BIPs 130, 133, 152,
 // 155, 339): such frames are checked for size only.
 const FIXED_SIZE_COMMANDS = { sendheaders: 0, wtxidrelay: 0, sendaddrv2: 0, feefilter: 8, sendcmpct: 9 };
+// Every command received from Nodus on any connection, for the summary.
+const allCommands = [];
 
 function fail(message) {
   console.error('interop: FAIL: ' + message);
@@ -31,7 +36,7 @@ function fail(message) {
 function parseArgs(argv) {
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) fail('usage: check.js --port P --height N [--relay-port P2 --send-tx-via JSON]');
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) fail('usage: check.js --port P --height N [--relay-port P2 --nodus-rpc JSON]');
     args[argv[i].slice(2)] = argv[i + 1];
   }
   if (!args.port || args.height === undefined) fail('--port and --height are required');
@@ -52,12 +57,16 @@ class StrictPeer {
 
   connect() {
     return new Promise((resolve, reject) => {
-      this.socket = net.connect(this.port, '127.0.0.1', resolve);
-      this.socket.on('error', (e) => (this.closed ? null : fail(`${this.name}: socket error ${e.message}`)));
-      this.socket.on('close', () => { if (!this.closing) fail(`${this.name}: the node closed the connection`); });
-      this.socket.on('data', (data) => this.onData(data));
+      this.attach(net.connect(this.port, '127.0.0.1', resolve));
       setTimeout(() => reject(new Error('connect timeout')), 5000).unref();
     });
+  }
+
+  attach(socket) {
+    this.socket = socket;
+    socket.on('error', (e) => (this.closing ? null : fail(`${this.name}: socket error ${e.message}`)));
+    socket.on('close', () => { if (!this.closing) fail(`${this.name}: the node closed the connection`); });
+    socket.on('data', (data) => this.onData(data));
   }
 
   onData(data) {
@@ -78,6 +87,7 @@ class StrictPeer {
       const payload = frame.slice(24);
       if (!Hash.sha256sha256(payload).slice(0, 4).equals(frame.slice(20, 24))) fail(`${this.name}: bad checksum on ${command}`);
       this.commands.push(command);
+      allCommands.push(command);
       this.onFrame(command, frame, payload);
     }
   }
@@ -192,6 +202,7 @@ async function checkChain(peer, height) {
   const got = inv.map((item) => Buffer.from(item.hash).reverse().toString('hex'));
   if (got.join() !== expected.join()) fail(`getblocks: inv lists ${got.length} hashes that are not the chain's first ${expected.length}`);
   console.log(`getblocks: inv of ${got.length} block hashes in chain order`);
+  return { hash: previous, parent: headers.length > 1 ? headers[headers.length - 2].hash : GENESIS };
 }
 
 async function checkTransaction(args) {
@@ -204,13 +215,7 @@ async function checkTransaction(args) {
   const relay = new StrictPeer(Number(args['relay-port']), 'relay-node');
   await relay.handshake();
 
-  const command = JSON.parse(args['send-tx-via']);
-  let txid;
-  try {
-    txid = execFileSync(command[0], [...command.slice(1), 'sendrawtransaction', tx.serialize()], { encoding: 'utf8' }).trim();
-  } catch (e) {
-    fail(`sendrawtransaction failed: ${e.stderr || e.message}`);
-  }
+  const txid = nodusRpc(args, 'sendrawtransaction', tx.serialize());
   if (txid !== tx.hash) fail(`sendrawtransaction answered ${txid}, bitcore-lib computes ${tx.hash}`);
   console.log(`tx: sendrawtransaction accepted ${txid}`);
 
@@ -231,15 +236,54 @@ async function checkTransaction(args) {
   relay.close();
 }
 
+function nodusRpc(args, ...params) {
+  const command = JSON.parse(args['nodus-rpc']);
+  try {
+    return execFileSync(command[0], [...command.slice(1), ...params], { encoding: 'utf8' }).trim();
+  } catch (e) {
+    return fail(`nodus rpc ${params[0]} failed: ${e.stderr || e.message}`);
+  }
+}
+
+/** The node dials a bitcore listener: it must speak first (version), then ask for headers with a Bitcoin locator. */
+async function checkOutbound(args, tip) {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise((resolve) => server.once('connection', resolve));
+  nodusRpc(args, 'addnode', `127.0.0.1:${server.address().port}`, 'onetry');
+  const peer = new StrictPeer(0, 'outbound-from-node');
+  peer.attach(await accepted);
+  const version = await peer.expect('version from the dialing node', (m) => m.command === 'version');
+  if (peer.commands[0] !== 'version') fail(`outbound-from-node: first message ${peer.commands[0]}, Bitcoin's dialer sends version first`);
+  if (version.version !== PROTOCOL_VERSION) fail(`outbound-from-node: version ${version.version}`);
+  // A taller start height than the node's makes it sync from us, so it sends its getheaders.
+  peer.send(peer.messages.Version({ version: PROTOCOL_VERSION, services: new bitcore.crypto.BN(9), subversion: '/bitcore-interop/', startHeight: 100000, relay: true }));
+  peer.send(peer.messages.VerAck());
+  await peer.expect('verack', (m) => m.command === 'verack');
+  const request = await peer.expect('getheaders', (m) => m.command === 'getheaders');
+  const starts = request.starts.map((h) => Buffer.from(h).reverse().toString('hex'));
+  if (starts[starts.length - 1] !== GENESIS) fail(`outbound-from-node: locator ${starts.join()} does not end at the genesis`);
+  // Nodus starts its locator at its best header's parent, so a peer's reply always shows that peer's tip.
+  if (!starts.includes(tip.hash) && !starts.includes(tip.parent)) fail(`outbound-from-node: locator ${starts.join()} lacks the tip or its parent`);
+  if (request.version !== PROTOCOL_VERSION) fail(`outbound-from-node: getheaders version ${request.version}`);
+  await peer.ping();
+  console.log(`outbound: the node dialed us, spoke version first, asked getheaders with a ${starts.length}-entry locator ending at the genesis`);
+  peer.close();
+  server.close();
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const height = Number(args.height);
   const peer = new StrictPeer(Number(args.port), 'node');
   await peer.handshake(height);
-  await checkChain(peer, height);
-  if (args['relay-port']) await checkTransaction(args);
+  const tip = await checkChain(peer, height);
+  if (args['nodus-rpc']) {
+    await checkTransaction(args);
+    await checkOutbound(args, tip);
+  }
   await peer.ping();
-  console.log(`interop: OK (${peer.commands.length} frames from the node, all decoded and re-encoded identically: ${[...new Set(peer.commands)].join(', ')})`);
+  console.log(`interop: OK (${allCommands.length} frames from Nodus, each checksummed, decoded by bitcore-p2p and re-encoded to the same bytes: ${[...new Set(allCommands)].join(', ')})`);
   peer.close();
   process.exit(0);
 }

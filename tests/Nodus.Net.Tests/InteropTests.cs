@@ -1,6 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Nodus.Core;
+using Nodus.Core.Chain;
 using Nodus.Net.Rpc;
+using Nodus.Wire.Framing;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -25,6 +32,32 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
         Assert.True(result.ExitCode == 0, $"interop/check.js failed:\n{result.Stdout}\n{result.Stderr}");
         Assert.Contains("interop: OK", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("byte-identical", result.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The checker is not vacuous: a wrong magic or a corrupted payload from the "node" fails it.</summary>
+    [NodeJsTheory(Timeout = 60_000)]
+    [InlineData(false, "bad magic")]
+    [InlineData(true, "bad checksum")]
+    public async Task Bitcore_CorruptedVersionFrame_CheckFails(bool bitcoinMagicCorruptPayload, string expected)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var check = RunAsync("node", Path.Combine(InteropDir, "check.js"), "--port",
+            ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture), "--height", "0");
+        using var socket = await listener.AcceptSocketAsync();
+        var version = new VersionMessage
+        {
+            Version = NodeOptions.CurrentProtocolVersion, Services = NodeOptions.NodeNetwork, Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Receiver = new NetAddress(new IPEndPoint(IPAddress.Loopback, 0), 0), Sender = new NetAddress(new IPEndPoint(IPAddress.IPv6Any, 0), 0),
+            Nonce = 42, UserAgent = "/Nodus:0.1.0/", StartHeight = 0, Relay = true,
+        };
+        // Nodus's own regtest magic is not Bitcoin's; a flipped payload byte breaks the checksum.
+        byte[] frame = FrameWriter.Serialize(bitcoinMagicCorruptPayload ? Networks.BitcoinRegtest.Magic : Networks.Regtest.Magic, version).ToArray();
+        if (bitcoinMagicCorruptPayload) frame[30] ^= 1;
+        await socket.SendAsync(frame);
+        var result = await check;
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
     }
 
     [TsharkFact(Timeout = 180_000)]
@@ -66,6 +99,16 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
             Assert.Contains(expected, commands);
         Assert.Equal(Height, commands.Count(c => c == "block"));
 
+        // The dissector's own reading of the fields: both versions 70016, the node's start height, 20 headers each
+        // followed by a transaction count of 0.
+        var values = await RunAsync("tshark", "-r", capture, "-d", decodeAs, "-Y", "bitcoin.version || bitcoin.headers.count", "-T", "fields",
+            "-E", "separator=|", "-e", "bitcoin.version.version", "-e", "bitcoin.version.start_height", "-e", "bitcoin.headers.count");
+        output.WriteLine(values.Stdout);
+        string[] rows = values.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["70016|0|", "70016|20|"], rows.Where(r => !r.StartsWith('|')).Select(r => r.Trim()).Order());
+        string headersCounts = Assert.Single(rows, r => r.StartsWith("||", StringComparison.Ordinal))[2..].Trim();
+        Assert.Equal(string.Join(',', new[] { Height }.Concat(Enumerable.Repeat(0, Height))), headersCounts);
+
         // Every TCP segment with payload is part of a message the dissector read as bitcoin.
         var undissected = await RunAsync("tshark", "-r", capture, "-d", decodeAs, "-Y", "tcp.len > 0 && !bitcoin && !tcp.reassembled_in");
         Assert.True(undissected.ExitCode == 0 && undissected.Stdout.Trim().Length == 0, $"segments not dissected as bitcoin:\n{undissected.Stdout}");
@@ -78,7 +121,7 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
         if (withTransaction)
         {
             string rpc = System.Text.Json.JsonSerializer.Serialize(new[] { "dotnet", CliTests.NodusDll, "rpc", "--datadir", nodes.DataDir1 });
-            args.AddRange(["--relay-port", nodes.P2pPort2.ToString(CultureInfo.InvariantCulture), "--send-tx-via", rpc]);
+            args.AddRange(["--relay-port", nodes.P2pPort2.ToString(CultureInfo.InvariantCulture), "--nodus-rpc", rpc]);
         }
         return RunAsync("node", [.. args]);
     }
@@ -164,6 +207,15 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
 public sealed class NodeJsFactAttribute : FactAttribute
 {
     public NodeJsFactAttribute()
+    {
+        if (!InteropTests.OnPath("node") || !InteropTests.OnPath("npm")) Skip = "node and npm are not on PATH: install Node.js to run the bitcore interop check";
+    }
+}
+
+/// <summary>A theory that runs only where Node.js and npm are installed.</summary>
+public sealed class NodeJsTheoryAttribute : TheoryAttribute
+{
+    public NodeJsTheoryAttribute()
     {
         if (!InteropTests.OnPath("node") || !InteropTests.OnPath("npm")) Skip = "node and npm are not on PATH: install Node.js to run the bitcore interop check";
     }
