@@ -73,6 +73,30 @@ public sealed class TlsTests
         Assert.Contains("NODUS_TLS", peer["servicesnames"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Daemon_Restart_NewCertificateUnlessKept(bool keep)
+    {
+        string dir = TestNet.TempDir();
+        async Task<string> RunOnceAsync()
+        {
+            await using var daemon = await NodeDaemon.StartAsync(new NodeDaemonOptions
+            {
+                DataDir = dir,
+                Network = Networks.Regtest,
+                KeepTlsCertificate = keep,
+                Host = new NodeHostOptions { Magic = Networks.Regtest.Magic, Tls = new TlsOptions { Mode = TlsMode.On } },
+            }, new ListLoggerFactory());
+            return (await CallAsync(daemon, "getnetworkinfo"))!["tlsfingerprint"]!.GetValue<string>();
+        }
+
+        string first = await RunOnceAsync();
+        string second = await RunOnceAsync();
+        Assert.Equal(keep, first == second);
+        Assert.Equal(keep, File.Exists(Path.Combine(dir, TlsCertificates.FileName)));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Require_PlainPeer_IsRefused()
     {

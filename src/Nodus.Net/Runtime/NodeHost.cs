@@ -299,13 +299,15 @@ public sealed class NodeHost : IAsyncDisposable
                 if (_stopping) RefuseInbound(a.Socket, "node is stopping");
                 else if (!Allowed(a.Socket)) RefuseInbound(a.Socket, "cut off by the connection filter");
                 else if (_connections.Count + _negotiating >= _options.MaxConnections) RefuseInbound(a.Socket, $"{_options.MaxConnections} connections already");
-                else AcceptInbound(a.Socket, now);
+                else if (_tls.Mode == TlsMode.Off) AcceptInbound(PeerStream.Plain(a.Socket), now, refuseTlsHello: true);
+                // TLS first, policy after: a peer the allowlist refuses must never get a member evicted for it.
+                else StartInboundNegotiation(a.Socket);
                 break;
             case InboundNegotiated n:
                 _negotiating--;
                 if (n.Stream is null) break;
                 if (_stopping) n.Stream.Dispose();
-                else Open(n.Stream, null, ConnectionType.Inbound, now);
+                else AcceptInbound(n.Stream, now);
                 break;
             case DialSucceeded d:
                 if (_stopping)
@@ -396,22 +398,22 @@ public sealed class NodeHost : IAsyncDisposable
     }
 
     /// <summary>Connection policy (bans, inbound slots, eviction) decides before the engine hears of the socket.</summary>
-    private void AcceptInbound(Socket socket, long now)
+    private void AcceptInbound(PeerStream transport, long now, bool refuseTlsHello = false)
     {
         IPEndPoint remote;
-        try { remote = Normalize((IPEndPoint)socket.RemoteEndPoint!); }
+        try { remote = Normalize((IPEndPoint)transport.Socket.RemoteEndPoint!); }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            socket.Dispose();
+            transport.Dispose();
             return;
         }
         if (!Node.ShouldAcceptInbound(remote, now))
         {
-            RefuseInbound(socket, "refused by connection policy");
+            HostLog.InboundRefused(_logger, remote, "refused by connection policy");
+            transport.Dispose();
             return;
         }
-        if (_tls.Mode == TlsMode.Off) Open(PeerStream.Plain(socket), null, ConnectionType.Inbound, now, refuseTlsHello: true);
-        else StartInboundNegotiation(socket);
+        Open(transport, null, ConnectionType.Inbound, now, refuseTlsHello);
     }
 
     private void RefuseInbound(Socket socket, string reason)
