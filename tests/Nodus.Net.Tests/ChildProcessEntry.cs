@@ -11,6 +11,7 @@ public static class ChildProcessEntry
     public static int Main(string[] args) => args.FirstOrDefault() switch
     {
         ChainWriterChild.Role => ChainWriterChild.Run(args[1..]),
+        AddressBookWriterChild.Role => AddressBookWriterChild.Run(args[1..]),
         _ => 0,
     };
 
