@@ -24,6 +24,7 @@ internal static class NodeCommand
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
+        var allowLocal = new Option<bool>("--allow-local-addresses") { Description = "Treat loopback and private addresses as routable, each IPv4 address its own network group (always on for regtest)" };
         var relay = Choice("--relay", ["flood", "diffusion", "dandelion"], "Transaction relay: flood, diffusion or dandelion (default: diffusion, as Bitcoin Core)");
         var tls = Choice("--tls", ["off", "on", "require"],
             "Encrypt peer connections: off (plain TCP, Bitcoin's bytes), on (TLS with peers that speak it, plain with the others) or require (TLS only) (default: off)");
@@ -70,7 +71,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
@@ -104,6 +105,7 @@ internal static class NodeCommand
                     DnsSeeds = result.GetValue(seed) is { Length: > 0 } seeds ? seeds : net.DnsSeeds,
                     UseSeeds = !result.GetValue(noSeeds),
                     AutomaticOutbound = nodeOptions.Connect.Count == 0, // -connect means only these peers, as Bitcoin Core
+                    AllowLocalAddresses = DiscoveryOptions.ForNetwork(net).AllowLocalAddresses || result.GetValue(allowLocal),
                     ListenAddress = listenAt.Address.Equals(IPAddress.Any) || listenAt.Address.Equals(IPAddress.IPv6Any) ? null : listenAt,
                 },
             };

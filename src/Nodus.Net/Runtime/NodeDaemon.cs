@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
 using Nodus.Core.Chain;
+using Nodus.Core.Discovery;
 using Nodus.Net.Rpc;
+using Nodus.Net.Storage;
 
 namespace Nodus.Net.Runtime;
 
@@ -50,6 +52,7 @@ public sealed class NodeDaemon : IAsyncDisposable
 
     private readonly string _dataDir;
     private readonly IChainStore _store;
+    private SqliteAddressStore? _addressStore;
 
     private NodeDaemon(string dataDir, FullNode full, IChainStore store, NodeHost host, RpcMethods methods, RpcServer? rpc, RpcCookie? cookie, DataDirectoryLock dataLock)
     {
@@ -81,6 +84,7 @@ public sealed class NodeDaemon : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
         var dataLock = DataDirectoryLock.Acquire(options.DataDir);
         IChainStore? store = null;
+        SqliteAddressStore? addressStore = null;
         NodeHost? host = null;
         RpcCookie? cookie = null;
         RpcServer? rpc = null;
@@ -88,6 +92,10 @@ public sealed class NodeDaemon : IAsyncDisposable
         {
             store = ChainStores.Open(options.DataDir);
             var chainStore = store;
+            // The address book, bans and anchors live next to the chain when discovery is on.
+            if (options.Full.Discovery is not null)
+                addressStore = SqliteAddressStore.Open(Path.Combine(options.DataDir, SqliteAddressStore.DefaultFileName));
+            var peersStore = addressStore;
             FullNode? built = null;
             var tls = WithCertificate(options.Host.Tls, options);
             var nodeOptions = options.Host.Node with { Services = tls.Advertise(options.Host.Node.Services) };
@@ -96,7 +104,8 @@ public sealed class NodeDaemon : IAsyncDisposable
                 Magic = options.Network.Magic,
                 Tls = tls,
                 Node = nodeOptions,
-                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = nodeOptions }, random)).Engine,
+                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = nodeOptions }, random,
+                    addressStore: peersStore)).Engine,
                 OnStart = (_, now) => built!.Start(now),
             }, loggerFactory);
             var full = built!;
@@ -104,6 +113,7 @@ public sealed class NodeDaemon : IAsyncDisposable
             var methods = new RpcMethods();
             NetworkRpc.Register(methods, host, options.DefaultPort);
             ChainRpc.Register(methods, host, full);
+            if (full.Discovery is { } discovery) DiscoveryRpcMethods.Register(methods, host, discovery);
             options.ConfigureRpc?.Invoke(methods, host);
             if (options.Rpc is { } rpcEndPoint)
             {
@@ -112,7 +122,7 @@ public sealed class NodeDaemon : IAsyncDisposable
                 rpc.Start();
                 await File.WriteAllTextAsync(Path.Combine(options.DataDir, RpcAddressFileName), rpcEndPoint + "\n").ConfigureAwait(false);
             }
-            return new NodeDaemon(options.DataDir, full, store, host, methods, rpc, cookie, dataLock);
+            return new NodeDaemon(options.DataDir, full, store, host, methods, rpc, cookie, dataLock) { _addressStore = addressStore };
         }
         catch
         {
@@ -121,6 +131,7 @@ public sealed class NodeDaemon : IAsyncDisposable
             File.Delete(Path.Combine(options.DataDir, RpcAddressFileName));
             if (host is not null) await host.DisposeAsync().ConfigureAwait(false);
             store?.Dispose();
+            addressStore?.Dispose();
             dataLock.Dispose();
             throw;
         }
@@ -153,6 +164,7 @@ public sealed class NodeDaemon : IAsyncDisposable
         if (Rpc is not null) await Rpc.DisposeAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
+        _addressStore?.Dispose(); // after the host: its shutdown wrote the book and anchors
         _cookie?.Delete();
         if (Rpc is not null) File.Delete(Path.Combine(_dataDir, RpcAddressFileName));
         _lock.Dispose();

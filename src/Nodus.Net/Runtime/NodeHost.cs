@@ -542,7 +542,7 @@ public sealed class NodeHost : IAsyncDisposable
                 try
                 {
                     using var cts = new CancellationTokenSource(timeout);
-                    var found = await Dns.GetHostAddressesAsync(host, cts.Token).ConfigureAwait(false);
+                    var found = await _options.ResolveHost(host, cts.Token).ConfigureAwait(false);
                     addresses = [.. found.Take(NodeHostOptions.MaxAddressesPerSeed).Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)];
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException)

@@ -71,4 +71,7 @@ public sealed record NodeHostOptions
 
     /// <summary>The clock in microseconds since the Unix epoch; replaceable only so tests can observe it.</summary>
     public Func<long> Clock { get; init; } = SystemClock.Now;
+
+    /// <summary>Resolves a DNS seed to its A and AAAA records (tests substitute a local table; never a public resolver).</summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
 }
