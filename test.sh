@@ -16,7 +16,7 @@ if ! command -v tshark >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark) >/dev/null 2>&1 \
     || echo "test.sh: could not install tshark" >&2
 fi
-if [ ! -d interop/node_modules ] && command -v npm >/dev/null; then
+if [ ! -d interop/node_modules/bcoin ] && command -v npm >/dev/null; then
   (cd interop && { npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || npm install --no-audit --no-fund --no-save --loglevel=error; }) \
     || echo "test.sh: could not install interop/'s npm packages" >&2
 fi

@@ -14,8 +14,8 @@ using Xunit.Abstractions;
 namespace Nodus.Net.Tests;
 
 /// <summary>
-/// Nodus on bitcoin-regtest judged by tools that are not Nodus code: bitcore-p2p/bitcore-lib (interop/check.js)
-/// and Wireshark's Bitcoin dissector (tshark). Two <c>nodus node</c> processes, the second connected to the first,
+/// Nodus on bitcoin-regtest judged by tools that are not Nodus code: bitcore-p2p/bitcore-lib (interop/check.js),
+/// bcoin (interop/bcoin-check.js) and Wireshark's Bitcoin dissector (tshark). Two <c>nodus node</c> processes, the second connected to the first,
 /// which has mined 20 blocks. See docs/interop.md.
 /// </summary>
 public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output) : IClassFixture<InteropTests.TwoNodes>
@@ -32,6 +32,15 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
         Assert.True(result.ExitCode == 0, $"interop/check.js failed:\n{result.Stdout}\n{result.Stderr}");
         Assert.Contains("interop: OK", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("byte-identical", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [NodeJsFact(Timeout = 180_000)]
+    public async Task Bcoin_HeadersBlocksCheckBodyAndSegwitRelay_ByteIdentical()
+    {
+        var result = await RunCheckAsync(withTransaction: true, script: "bcoin-check.js");
+        Assert.True(result.ExitCode == 0, $"interop/bcoin-check.js failed:\n{result.Stdout}\n{result.Stderr}");
+        Assert.Contains("bcoin-check: OK", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("served with its witness, byte-identical", result.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>The checker is not vacuous: a wrong magic or a corrupted payload from the "node" fails it.</summary>
@@ -114,9 +123,9 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
         Assert.True(undissected.ExitCode == 0 && undissected.Stdout.Trim().Length == 0, $"segments not dissected as bitcoin:\n{undissected.Stdout}");
     }
 
-    private Task<(int ExitCode, string Stdout, string Stderr)> RunCheckAsync(bool withTransaction)
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunCheckAsync(bool withTransaction, string script = "check.js")
     {
-        var args = new List<string> { Path.Combine(InteropDir, "check.js"), "--port", nodes.P2pPort1.ToString(CultureInfo.InvariantCulture),
+        var args = new List<string> { Path.Combine(InteropDir, script), "--port", nodes.P2pPort1.ToString(CultureInfo.InvariantCulture),
             "--height", Height.ToString(CultureInfo.InvariantCulture) };
         if (withTransaction)
         {
@@ -175,7 +184,7 @@ public class InteropTests(InteropTests.TwoNodes nodes, ITestOutputHelper output)
 
         public async Task InitializeAsync()
         {
-            if (OnPath("npm") && !Directory.Exists(Path.Combine(InteropDir, "node_modules", "bitcore-p2p")))
+            if (OnPath("npm") && !Directory.Exists(Path.Combine(InteropDir, "node_modules", "bcoin")))
             {
                 var install = await RunAsync("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
                 if (install.ExitCode != 0) throw new InvalidOperationException("npm ci in interop/ failed: " + install.Stderr);
