@@ -466,8 +466,24 @@ internal sealed class MessageSizeCache
     private readonly int[] _sizes = new int[Slots];
     private int _next;
 
+    private readonly Nodus.Wire.Types.Block?[] _blocks = new Nodus.Wire.Types.Block?[Slots];
+    private readonly int[] _blockSizes = new int[Slots];
+    private int _nextBlock;
+
     public int SizeOf(IMessage message)
     {
+        // Each getdata answer is a new BlockMessage around the same block object: key blocks by the block, so a
+        // half-megabyte block is encoded once, not once per hop.
+        if (message is BlockMessage bm)
+        {
+            for (int i = 0; i < Slots; i++)
+                if (ReferenceEquals(_blocks[i], bm.Block)) return _blockSizes[i];
+            int blockSize = Nodus.Wire.Framing.MessageHeader.Size + MessageCodec.EncodePayload(message).Length;
+            _blocks[_nextBlock] = bm.Block;
+            _blockSizes[_nextBlock] = blockSize;
+            _nextBlock = (_nextBlock + 1) % Slots;
+            return blockSize;
+        }
         for (int i = 0; i < Slots; i++)
             if (ReferenceEquals(_keys[i], message)) return _sizes[i];
         int size = Nodus.Wire.Framing.MessageHeader.Size + MessageCodec.EncodePayload(message).Length;

@@ -63,6 +63,18 @@ public static class ReportJson
             if (s.Workload.FirstAtSeconds is { } f) json.WriteNumber("firstAtSeconds", f);
             json.WriteNumber("intervalSeconds", s.Workload.IntervalSeconds);
         }
+        if (s.Workload.Blocks > 0)
+        {
+            var w = s.Workload;
+            json.WriteNumber("blocks", w.Blocks);
+            json.WriteNumber("blockIntervalSeconds", w.BlockIntervalSeconds);
+            if (w.FirstBlockAtSeconds is { } fb) json.WriteNumber("firstBlockAtSeconds", fb);
+            json.WriteNumber("blockMaxBytes", w.BlockMaxBytes);
+            json.WriteString("blockFill", w.BlockFill);
+            if (w.BlockFill == "direct") json.WriteNumber("txPerSecond", w.TxPerSecond);
+            json.WriteString("hashPower", w.HashPower);
+            json.WriteNumber("miners", w.Miners);
+        }
         json.WriteEndObject();
         json.WriteStartArray("partitions");
         if (report.Cases.Count > 0)
@@ -93,6 +105,57 @@ public static class ReportJson
         WritePropagation(json, "nodesFullyConnected", c.Handshakes);
         json.WriteEndObject();
         if (c.Broadcast is { } b) WriteBroadcast(json, b, c.HonestNodes);
+        if (c.Blocks is { } blocks) WriteBlocks(json, blocks);
+        json.WriteEndObject();
+    }
+
+    private static void WriteBlocks(Utf8JsonWriter json, Workloads.BlockResult b)
+    {
+        var rows = b.Blocks;
+        json.WriteStartObject("blocks");
+        json.WriteNumber("mined", rows.Count);
+        json.WriteNumber("stale", b.Stale);
+        json.WriteNumber("mainChainHeight", b.MainChainHeight);
+        json.WriteNumber("distinctFinalTips", b.DistinctFinalTips);
+        json.WriteNumber("nodesOnMainTip", b.NodesOnMainTip);
+        json.WriteNumber("reorganisedBlocks", b.Reorganisations);
+        WriteStats(json, "bytes", new Stats(rows.Select(r => (double)r.Bytes)));
+        WriteStats(json, "transactions", new Stats(rows.Select(r => (double)r.Transactions)));
+        WriteStats(json, "coverage", new Stats(rows.Select(r => r.Propagation.Coverage)));
+        WriteStats(json, "time50Ms", new Stats(rows.Where(r => r.Propagation.Time50Ms.HasValue).Select(r => r.Propagation.Time50Ms!.Value)));
+        WriteStats(json, "time90Ms", new Stats(rows.Where(r => r.Propagation.Time90Ms.HasValue).Select(r => r.Propagation.Time90Ms!.Value)));
+        WriteStats(json, "time100Ms", new Stats(rows.Where(r => r.Propagation.Time100Ms.HasValue).Select(r => r.Propagation.Time100Ms!.Value)));
+        WriteStats(json, "delayMs", b.PooledDelayMs);
+        WriteFairness(json, b.Fairness);
+        json.WriteStartArray("tipConvergence");
+        foreach (var t in b.TipConvergence)
+        {
+            json.WriteStartObject();
+            json.WriteString("partition", t.Partition);
+            json.WriteNumber("healedAtSeconds", Round(Nodus.Core.Time.ToSeconds(t.HealAt - ScenarioRunner.Epoch)));
+            WriteNullable(json, "secondsToOneTip", t.OneTipAt is { } at ? Nodus.Core.Time.ToSeconds(at - t.HealAt) : null);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (rows.Count > 0) WritePropagation(json, "firstBlock", rows[0].Propagation);
+        json.WriteStartArray("perBlock");
+        foreach (var r in rows.Take(MaxListedTransactions))
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(r.Hash);
+            json.WriteNumberValue(r.Miner);
+            json.WriteNumberValue(r.Height);
+            json.WriteNumberValue(r.Bytes);
+            json.WriteNumberValue(r.Transactions);
+            json.WriteBooleanValue(r.OnMainChain);
+            json.WriteNumberValue(Round(r.Propagation.Coverage));
+            WriteNullableValue(json, r.Propagation.Time50Ms);
+            WriteNullableValue(json, r.Propagation.Time90Ms);
+            WriteNullableValue(json, r.Propagation.Time100Ms);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteString("perBlockColumns", "hash, miner, height, bytes, transactions, onMainChain, coverage, time50Ms, time90Ms, time100Ms");
         json.WriteEndObject();
     }
 

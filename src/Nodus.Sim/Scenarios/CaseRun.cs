@@ -1,4 +1,5 @@
 using Nodus.Core;
+using Nodus.Core.Chain;
 using Nodus.Core.Mempool;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
@@ -38,6 +39,7 @@ internal sealed class CaseRun
     private readonly Dictionary<int, Dictionary<int, long>> _announcements = [];
     private long _txPayloadDeliveries, _invEntriesDelivered;
 
+    private readonly BlockWorkload? _blocks;
     private readonly TraceWriter? _traceWriter;
     private CaseTrace? _trace;
 
@@ -55,7 +57,11 @@ internal sealed class CaseRun
         _spy = new bool[_honest];
         _removed = new bool[_honest];
         Relay = RelayPolicyKinds.Parse(spec.Relay ?? scenario.Workload.Relay);
+        if (scenario.Workload.Blocks > 0) _blocks = new BlockWorkload(scenario.Workload, _honest, scenario.Seed, () => _runtimeRef!);
     }
+
+    /// <summary>Virtual time the run continues after the last block is mined, so that it can reach every node.</summary>
+    private static readonly long BlockSettleTime = 120 * Time.Second;
 
     public RelayPolicyKind Relay { get; }
     private bool Broadcasting => _scenario.Workload.Kind == "broadcast";
@@ -68,6 +74,17 @@ internal sealed class CaseRun
         var relayOptions = new RelayOptions { Policy = Relay, KnownInventoryPerPeer = SimKnownInventory };
         var runtime = new SimRuntime(_total, seed, network, (v, random) =>
         {
+            if (v < _honest && _blocks is not null)
+            {
+                // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
+                // Bitcoin Core's regtest parameters: trivial proof of work, genesis of 2011 (before the virtual epoch).
+                var full = FullNode.Create(Networks.BitcoinRegtest, new InMemoryChainStore(),
+                    new FullNodeOptions { Node = nodeOptions, Relay = relayOptions }, random);
+                if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
+                _relays[v] = full.Relay;
+                _blocks.Attach(v, full);
+                return full.Engine;
+            }
             var node = new Node(nodeOptions, random);
             // The eavesdropper's connections complete the handshake and listen, but relay nothing.
             if (v < _honest && Broadcasting)
@@ -127,8 +144,15 @@ internal sealed class CaseRun
             ScheduleTransactions(runtime, firstTx, random, sources);
         }
 
+        // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted.
+        bool Live(int v) => v < _honest && runtime.IsAlive(v) && graphDegree[v] > 0;
         long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
         if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
+        if (_blocks is not null)
+        {
+            long firstBlock = _scenario.Workload.FirstBlockAtSeconds is { } fb ? ScenarioRunner.Epoch + (long)(fb * Time.Second) : firstTx;
+            until = Math.Max(until, _blocks.Schedule(runtime, firstBlock, Live) + BlockSettleTime);
+        }
         if (_traceWriter is not null)
         {
             _trace = new CaseTrace(_traceWriter, _honest, Relay.ToCliName(), v => _relays[v]);
@@ -142,8 +166,6 @@ internal sealed class CaseRun
             $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
         _progress?.Invoke($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
 
-        // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted.
-        bool Live(int v) => v < _honest && runtime.IsAlive(v) && graphDegree[v] > 0;
         var result = new CaseResult
         {
             Label = _spec.Label,
@@ -162,6 +184,10 @@ internal sealed class CaseRun
             WallSeconds = wall.Elapsed.TotalSeconds,
         };
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
+        if (_blocks is not null)
+            result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
+                .Where(p => p.UntilSeconds < double.MaxValue / 2)
+                .Select((p, i) => (ScenarioRunner.Epoch + (long)(p.UntilSeconds * Time.Second), $"partition {i}")));
         return result;
     }
 

@@ -29,6 +29,36 @@ public static class Presets
                 Topology = new TopologySpec { Kind = "bitcoin" },
                 Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 1 },
             }),
+        new("bitcoin", "10,000 nodes, Bitcoin-like topology, 2019 regions, diffusion: 10 blocks of ≤535 KB every 10 minutes (--blocks N), ~7 tx/s",
+            () => new Scenario
+            {
+                Name = "bitcoin",
+                Description = "Bitcoin as of 2019: a Bitcoin-like graph over the 2019 region model; blocks found as a Poisson process (mean 600 s) by miners drawn by hash power (uniform over the nodes), filled with the transactions that arrived at 7 per second up to 535 KB (the 2019 average block), relayed headers-first without compact blocks.",
+                Nodes = 10_000,
+                DurationSeconds = 10,
+                Topology = new TopologySpec { Kind = "bitcoin" },
+                Workload = new WorkloadSpec
+                {
+                    Kind = "handshake", Relay = "diffusion", Blocks = 10, BlockIntervalSeconds = 600, FirstBlockAtSeconds = 10,
+                    BlockMaxBytes = 535_000, BlockFill = "direct", TxPerSecond = 7,
+                },
+            }),
+        new("block-partition", "1,000 nodes, 8-regular: blocks every 30 s on both sides of a 5-minute Americas | rest cut; stale blocks and the time to one tip after healing",
+            () => new Scenario
+            {
+                Name = "block-partition",
+                Description = "Miners on both sides of a partition (t=60 s to t=360 s) extend their own branch; after healing the heavier branch wins. 'hold' delivers the cut traffic on healing, 'drop' loses it (the branches meet at the next block).",
+                Nodes = 1000,
+                DurationSeconds = 10,
+                Topology = new TopologySpec { Kind = "random-regular", Degree = 8 },
+                Workload = new WorkloadSpec
+                {
+                    Kind = "handshake", Blocks = 20, BlockIntervalSeconds = 30, FirstBlockAtSeconds = 10,
+                    BlockMaxBytes = 100_000, BlockFill = "direct", TxPerSecond = 7,
+                },
+                Partitions = [new PartitionSpec { RegionsA = ["NORTH_AMERICA", "SOUTH_AMERICA"], RegionsB = ["EUROPE", "ASIA_PACIFIC", "JAPAN", "AUSTRALIA"], FromSeconds = 60, UntilSeconds = 360, Mode = "hold" }],
+                Cases = [new() { Label = "hold", PartitionMode = "hold" }, new() { Label = "drop", PartitionMode = "drop" }],
+            }),
         new("relay-compare", "2,000 nodes, Bitcoin-like topology, 2019 regions: 20 transactions under flood, diffusion and Dandelion++ (latency, fairness, traffic)",
             () => new Scenario
             {

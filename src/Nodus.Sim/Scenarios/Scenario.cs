@@ -123,8 +123,41 @@ public sealed class WorkloadSpec
     /// <summary>Spacing of the transactions (a Poisson process with this mean).</summary>
     public double IntervalSeconds { get; set; } = 1;
 
+    /// <summary>Most blocks one case may mine (each is tracked at every node, 12 bytes per node).</summary>
+    public const int MaxBlocks = 10_000;
+
+    /// <summary>Blocks to mine; above 0 every node is a <see cref="Nodus.Core.FullNode"/> (chain, sync, mining, relay).</summary>
+    public int Blocks { get; set; }
+    /// <summary>Mean gap between blocks (a Poisson process: exponential gaps), Bitcoin's 600 s target spacing.</summary>
+    public double BlockIntervalSeconds { get; set; } = 600;
+    /// <summary>When the first block interval starts (default: with the first transaction).</summary>
+    public double? FirstBlockAtSeconds { get; set; }
+    /// <summary>The miners' template limit in bytes (Bitcoin Core's -blockmaxweight / 4); the consensus cap is 1 MB.</summary>
+    public int BlockMaxBytes { get; set; } = Nodus.Core.Chain.ConsensusLimits.MaxBlockBaseSize;
+    /// <summary>
+    /// Where blocks get their transactions: "mempool" (only what the broadcast workload relayed to the miner) or
+    /// "direct" (transactions arriving at <see cref="TxPerSecond"/> since the previous block go into the miner's own
+    /// mempool just before it mines, up to <see cref="BlockMaxBytes"/>: real transactions in real blocks, without
+    /// relaying each of them through the whole network first).
+    /// </summary>
+    public string BlockFill { get; set; } = "mempool";
+    /// <summary>Transaction arrival rate for <c>blockFill: direct</c> (Bitcoin: about 7 per second).</summary>
+    public double TxPerSecond { get; set; } = 7;
+    /// <summary>How hash power is spread over the nodes: uniform | exponential (each node's share drawn from Exp(1)).</summary>
+    public string HashPower { get; set; } = "uniform";
+    /// <summary>Nodes that mine (0: every honest node); the miners are a random sample.</summary>
+    public int Miners { get; set; }
+
     public void Validate()
     {
+        if (Blocks < 0 || Blocks > MaxBlocks) throw new InvalidDataException($"workload.blocks: 0..{MaxBlocks}");
+        if (BlockIntervalSeconds <= 0) throw new InvalidDataException("workload.blockIntervalSeconds must be positive");
+        if (BlockMaxBytes < 1000 || BlockMaxBytes > Nodus.Core.Chain.ConsensusLimits.MaxBlockBaseSize)
+            throw new InvalidDataException($"workload.blockMaxBytes: 1000..{Nodus.Core.Chain.ConsensusLimits.MaxBlockBaseSize}");
+        if (BlockFill is not ("mempool" or "direct")) throw new InvalidDataException($"workload.blockFill '{BlockFill}': use mempool or direct");
+        if (TxPerSecond < 0) throw new InvalidDataException("workload.txPerSecond must not be negative");
+        if (HashPower is not ("uniform" or "exponential")) throw new InvalidDataException($"workload.hashPower '{HashPower}': use uniform or exponential");
+        if (Miners < 0) throw new InvalidDataException("workload.miners must not be negative");
         if (Kind is not ("handshake" or "broadcast")) throw new InvalidDataException($"workload.kind '{Kind}': use handshake or broadcast");
         if (!Nodus.Core.Relay.RelayPolicyKinds.TryParse(Relay, out _, out var error)) throw new InvalidDataException($"workload.relay: {error}");
         if (Transactions is < -1 or 0 or > MaxTransactions) throw new InvalidDataException($"workload.transactions: 1..{MaxTransactions}, or -1 for one per honest node");

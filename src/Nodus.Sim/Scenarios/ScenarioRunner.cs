@@ -112,6 +112,7 @@ public sealed class CaseResult
     public required int HonestNodes { get; init; }
     public required int Removed { get; init; }
     public BroadcastResult? Broadcast { get; set; }
+    public Workloads.BlockResult? Blocks { get; set; }
     public required long EventsProcessed { get; init; }
     public required double VirtualSeconds { get; init; }
     public required long MessagesDropped { get; init; }

@@ -1,0 +1,275 @@
+using Nodus.Core;
+using Nodus.Core.Peers;
+using Nodus.Core.Relay;
+using Nodus.Sim.Engine;
+using Nodus.Sim.Metrics;
+using Nodus.Sim.Network;
+using Nodus.Sim.Scenarios;
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Sim.Workloads;
+
+/// <summary>
+/// Blocks mined in proportion to hash power: block discovery is a Poisson process (exponential gaps with the block
+/// interval as mean), and each block goes to a miner drawn by hash power, who mines it for real with
+/// <see cref="Nodus.Core.Mining.BlockProducer.Generate"/> on its own tip (regtest difficulty makes the proof of work
+/// trivial). The blocks then travel by the nodes' own <see cref="Nodus.Core.Sync.BlockSync"/> (headers
+/// announcements, getdata, block), and this class records, from the core's events, when each node first received
+/// each block, which blocks ended up stale, and when all nodes agreed on one tip.
+/// </summary>
+internal sealed class BlockWorkload
+{
+    private readonly WorkloadSpec _spec;
+    private readonly int _honest;
+    private readonly FullNode?[] _full;
+    private readonly Func<SimRuntime> _runtime;
+    private readonly BroadcastTracker _tracker;
+    private readonly Dictionary<Hash256, int> _items = [];
+    private readonly List<MinedBlock> _mined = [];
+    private readonly Random _random;
+    private readonly TransactionFactory _transactions;
+    private readonly Hash256[] _tip;
+    private readonly Dictionary<Hash256, int> _nodesOnTip = [];
+    private readonly List<long> _agreements = [];
+    private Func<int, bool> _live = _ => true;
+    private int _liveCount = -1;
+    private int[] _miners = [];
+    private double[] _cumulativePower = [];
+    private int _mining = -1;
+    private long _previousBlockAt;
+
+    public BlockWorkload(WorkloadSpec spec, int honest, long seed, Func<SimRuntime> runtime)
+    {
+        _spec = spec;
+        _honest = honest;
+        _runtime = runtime;
+        _full = new FullNode?[honest];
+        _tracker = new BroadcastTracker(honest);
+        _tip = new Hash256[honest];
+        _random = new Random(SimRuntime.SeedFor(seed, -6));
+        _transactions = new TransactionFactory(new Random(SimRuntime.SeedFor(seed, -7)));
+    }
+
+    public long Reorganisations { get; private set; }
+
+    /// <summary>Wires one full node's events to the metrics and sets its template limit.</summary>
+    public void Attach(int v, FullNode node)
+    {
+        _full[v] = node;
+        var mempool = node.Mempool;
+        int maxBytes = _spec.BlockMaxBytes;
+        node.Producer.TemplateSource = () => mempool.SelectForBlock(maxBytes);
+        node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
+        node.Sync.BlockConnected += (_, _, now) => OnTipChanged(v, now);
+        node.Sync.BlockDisconnected += (_, _, _) => Reorganisations++;
+        _tip[v] = node.Chain.Tip.Hash;
+    }
+
+    /// <summary>Schedules the blocks: exponential gaps from <paramref name="start"/>; returns the last block's time.</summary>
+    public long Schedule(SimRuntime runtime, long start, Func<int, bool> live)
+    {
+        _live = live;
+        ChooseMiners();
+        _previousBlockAt = start;
+        long at = start, mean = (long)(_spec.BlockIntervalSeconds * Time.Second);
+        for (int i = 0; i < _spec.Blocks; i++)
+        {
+            at += AnnouncementScheduler.ExponentialDelay(_random, mean);
+            runtime.Schedule(at, new MineBlock(this));
+        }
+        return at;
+    }
+
+    private void ChooseMiners()
+    {
+        int count = _spec.Miners <= 0 ? _honest : Math.Min(_spec.Miners, _honest);
+        var pool = Enumerable.Range(0, _honest).ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            int j = _random.Next(i, _honest);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+        _miners = pool[..count];
+        Array.Sort(_miners);
+        _cumulativePower = new double[count];
+        double sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            sum += _spec.HashPower == "exponential" ? -Math.Log(1.0 - _random.NextDouble()) : 1.0;
+            _cumulativePower[i] = sum;
+        }
+    }
+
+    /// <summary>A miner drawn by hash power among the live ones (a dead miner's share is simply lost, as in reality).</summary>
+    private int PickMiner(SimRuntime runtime)
+    {
+        double total = _cumulativePower[^1];
+        for (int tries = 0; tries < 1000; tries++)
+        {
+            int i = Array.BinarySearch(_cumulativePower, _random.NextDouble() * total);
+            if (i < 0) i = ~i;
+            int v = _miners[Math.Min(i, _miners.Length - 1)];
+            if (runtime.IsAlive(v) && _full[v] is not null) return v;
+        }
+        return -1;
+    }
+
+    private void Mine(SimRuntime runtime, long now)
+    {
+        if (_liveCount < 0) StartAgreementCount();
+        int miner = PickMiner(runtime);
+        if (miner < 0) return;
+        var full = _full[miner]!;
+        if (_spec.BlockFill == "direct") FillMempool(full, now);
+        _previousBlockAt = now;
+        _mining = miner;
+        runtime.Input(miner, (_, t) => full.Producer.Generate(1, t));
+        _mining = -1;
+    }
+
+    /// <summary>
+    /// The transactions that arrived (at <see cref="WorkloadSpec.TxPerSecond"/>) since the previous block, up to the
+    /// template limit, enter the miner's own mempool through its normal acceptance — real transactions, so the block
+    /// is real and well-formed at its real size.
+    /// </summary>
+    private void FillMempool(FullNode full, long now)
+    {
+        long expected = (long)Math.Round(_spec.TxPerSecond * Time.ToSeconds(now - _previousBlockAt));
+        // Leaves room for the header, the transaction count and the coinbase.
+        long budget = _spec.BlockMaxBytes - 1_000 - full.Mempool.Bytes;
+        for (long i = 0; i < expected && budget > 0; i++)
+        {
+            var tx = _transactions.Next();
+            if (full.Mempool.Accept(tx, now).IsAccepted) budget -= tx.GetSerializedSize();
+        }
+    }
+
+    private void OnReceived(int v, Hash256 hash, PeerId? from, long now)
+    {
+        if (!_items.TryGetValue(hash, out int item))
+        {
+            if (from is not null || v != _mining) return; // not a block of this workload
+            item = _tracker.Track(hash.ToString(), v, now);
+            _items[hash] = item;
+            _mined.Add(new MinedBlock(hash, v, now));
+            return;
+        }
+        int sender = from is { } peer ? _runtime().RemoteOf(v, peer) : -1;
+        _tracker.Record(item, v, sender, now);
+    }
+
+    private void StartAgreementCount()
+    {
+        _liveCount = 0;
+        for (int v = 0; v < _honest; v++)
+        {
+            if (!_live(v) || _full[v] is null) continue;
+            _liveCount++;
+            _nodesOnTip[_tip[v]] = _nodesOnTip.GetValueOrDefault(_tip[v]) + 1;
+        }
+    }
+
+    /// <summary>Counts the nodes on each tip: the moments when every live node holds the same tip are agreements.</summary>
+    private void OnTipChanged(int v, long now)
+    {
+        var full = _full[v]!;
+        var tip = full.Chain.Tip.Hash;
+        if (_liveCount < 0 || tip == _tip[v])
+        {
+            _tip[v] = tip;
+            return;
+        }
+        if (!_live(v)) return;
+        if (--_nodesOnTip[_tip[v]] == 0) _nodesOnTip.Remove(_tip[v]);
+        _tip[v] = tip;
+        int on = _nodesOnTip[tip] = _nodesOnTip.GetValueOrDefault(tip) + 1;
+        if (on == _liveCount) _agreements.Add(now);
+    }
+
+    public BlockResult Summarize(Func<int, bool> live, INetworkModel network, IEnumerable<(long HealAt, string Label)> heals)
+    {
+        // The main chain is the tip most live nodes hold (ties: most work, then the lower hash).
+        var tips = new Dictionary<Hash256, int>();
+        int reference = -1;
+        for (int v = 0; v < _honest; v++)
+        {
+            if (!live(v) || _full[v] is null) continue;
+            var t = _full[v]!.Chain.Tip.Hash;
+            tips[t] = tips.GetValueOrDefault(t) + 1;
+            if (reference < 0 || tips[t] > tips[_full[reference]!.Chain.Tip.Hash]) reference = v;
+        }
+        var main = new HashSet<Hash256>();
+        if (reference >= 0)
+            for (var e = _full[reference]!.Chain.Tip; e is not null; e = e.Parent) main.Add(e.Hash);
+
+        var rows = new List<BlockRow>();
+        foreach (var m in _mined)
+        {
+            var item = _tracker.Items[_items[m.Hash]];
+            var block = _full[m.Miner]!.Chain.GetBlock(m.Hash);
+            rows.Add(new BlockRow
+            {
+                Hash = m.Hash.ToString(),
+                Miner = m.Miner,
+                Height = _full[m.Miner]!.Chain.Get(m.Hash)?.Height ?? -1,
+                Bytes = block?.Serialize().Length ?? 0,
+                Transactions = block?.Transactions.Count ?? 0,
+                OnMainChain = main.Contains(m.Hash),
+                Propagation = PropagationSummary.Of(item, live, network.RegionOf, network.RegionNames),
+            });
+        }
+        var (pooled, fairness) = PooledDelays.Of(_mined.Select(m => _tracker.Items[_items[m.Hash]]), live,
+            network.RegionOf, network.RegionNames);
+        var convergence = heals.Select(h => new TipConvergence(h.Label, h.HealAt,
+            _agreements.Where(a => a >= h.HealAt).Select(a => (long?)a).FirstOrDefault())).ToList();
+        return new BlockResult
+        {
+            Blocks = rows,
+            PooledDelayMs = pooled,
+            Fairness = fairness,
+            Reorganisations = Reorganisations,
+            DistinctFinalTips = tips.Count,
+            NodesOnMainTip = reference < 0 ? 0 : tips[_full[reference]!.Chain.Tip.Hash],
+            MainChainHeight = reference < 0 ? 0 : _full[reference]!.Chain.Height,
+            TipConvergence = convergence,
+        };
+    }
+
+    private sealed record MinedBlock(Hash256 Hash, int Miner, long At);
+
+    private sealed class MineBlock(BlockWorkload workload) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now) => workload.Mine(runtime, now);
+    }
+}
+
+/// <summary>The block metrics of one case.</summary>
+public sealed class BlockResult
+{
+    public required IReadOnlyList<BlockRow> Blocks { get; init; }
+    /// <summary>Arrival delays (first receipt of the block body) at every reached live node, over all blocks.</summary>
+    public required Stats PooledDelayMs { get; init; }
+    public required IReadOnlyList<FairnessClass> Fairness { get; init; }
+    /// <summary>Blocks disconnected from active chains, summed over nodes.</summary>
+    public required long Reorganisations { get; init; }
+    public required int DistinctFinalTips { get; init; }
+    public required int NodesOnMainTip { get; init; }
+    public required int MainChainHeight { get; init; }
+    public int Stale => Blocks.Count(b => !b.OnMainChain);
+    public required IReadOnlyList<TipConvergence> TipConvergence { get; init; }
+}
+
+public sealed class BlockRow
+{
+    public required string Hash { get; init; }
+    public required int Miner { get; init; }
+    public required int Height { get; init; }
+    public required int Bytes { get; init; }
+    public required int Transactions { get; init; }
+    public required bool OnMainChain { get; init; }
+    public required PropagationSummary Propagation { get; init; }
+}
+
+/// <summary>After a partition heals at <see cref="HealAt"/>: the first moment all live nodes held one tip (null: never).</summary>
+public sealed record TipConvergence(string Partition, long HealAt, long? OneTipAt);

@@ -1,0 +1,82 @@
+using Nodus.Sim.Report;
+using Nodus.Sim.Scenarios;
+using Xunit;
+
+namespace Nodus.Sim.Tests;
+
+public class BlockWorkloadTests
+{
+    private static Scenario Blocks(string kind = "handshake", string fill = "direct", int nodes = 80) => new()
+    {
+        Name = "blocks-test",
+        Seed = 7,
+        Nodes = nodes,
+        DurationSeconds = 5,
+        Topology = new TopologySpec { Kind = "random-regular", Degree = 6 },
+        Workload = new WorkloadSpec
+        {
+            Kind = kind, Transactions = 3, Blocks = 3, BlockIntervalSeconds = 30, FirstBlockAtSeconds = 5,
+            BlockMaxBytes = 20_000, BlockFill = fill, TxPerSecond = 7,
+        },
+    };
+
+    [Fact]
+    public void Run_Blocks_EveryBlockReachesEveryNodeAndOneTipRemains()
+    {
+        var b = new ScenarioRunner(Blocks()).Run().Cases.Single().Blocks!;
+        Assert.Equal(3, b.Blocks.Count);
+        // A block found within a second of another forks the chain (this seed has one): the main chain's blocks reach
+        // every node; the stale one stops where the other branch already arrived.
+        var main = b.Blocks.Where(r => r.OnMainChain).ToList();
+        Assert.Equal(b.MainChainHeight, main.Count);
+        Assert.Equal(b.Blocks.Count - main.Count, b.Stale);
+        Assert.All(main, r => Assert.Equal(80, r.Propagation.Reached));
+        Assert.All(main, r => Assert.True(r.Propagation.Time100Ms > 0));
+        Assert.Equal(1, b.DistinctFinalTips);
+        Assert.Equal(80, b.NodesOnMainTip);
+        // The miner's mempool filled the block with real transactions up to the template limit.
+        Assert.All(main, r => Assert.InRange(r.Bytes, 15_000, 20_000));
+        Assert.All(main, r => Assert.True(r.Transactions > 50));
+    }
+
+    [Fact]
+    public void Run_BlocksFromRelayedMempool_IncludeTheBroadcastTransactions()
+    {
+        var c = new ScenarioRunner(Blocks(kind: "broadcast", fill: "mempool")).Run().Cases.Single();
+        Assert.All(c.Broadcast!.Transactions, t => Assert.Equal(80, t.Reached));
+        // The three relayed transactions reached every mempool before the first block (at least 5 s later), so the
+        // first block holds them and the coinbase.
+        Assert.Equal(4, c.Blocks!.Blocks[0].Transactions);
+    }
+
+    [Fact]
+    public void Run_Blocks_SameSeedSameBytes()
+    {
+        var a = ReportJson.Serialize(new ScenarioRunner(Blocks(nodes: 50)).Run());
+        var b = ReportJson.Serialize(new ScenarioRunner(Blocks(nodes: 50)).Run());
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Run_PartitionWithMinersOnBothSides_StaleBlocksAndOneTipAfterHealing()
+    {
+        var s = new Scenario
+        {
+            Name = "block-partition-test",
+            Seed = 3,
+            Nodes = 100,
+            DurationSeconds = 5,
+            Network = new NetworkSpec { Model = "synchronous", BoundMs = 50 },
+            Topology = new TopologySpec { Kind = "random-regular", Degree = 6 },
+            Workload = new WorkloadSpec { Blocks = 8, BlockIntervalSeconds = 10, FirstBlockAtSeconds = 5, BlockMaxBytes = 5_000, BlockFill = "direct" },
+            Partitions = [new PartitionSpec { SplitFraction = 0.5, FromSeconds = 4, UntilSeconds = 60, Mode = "hold" }],
+        };
+        var b = new ScenarioRunner(s).Run().Cases.Single().Blocks!;
+        Assert.True(b.Stale > 0, "both sides mined during the cut: the losing branch is stale");
+        Assert.True(b.Reorganisations > 0);
+        Assert.Equal(1, b.DistinctFinalTips);
+        var t = Assert.Single(b.TipConvergence);
+        Assert.NotNull(t.OneTipAt);
+        Assert.True(t.OneTipAt >= t.HealAt);
+    }
+}
