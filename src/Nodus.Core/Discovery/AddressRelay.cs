@@ -37,6 +37,11 @@ public sealed class AddressRelay : INodeBehaviour
     public const int MaxKnownAddresses = 5_000;
     /// <summary>Bitcoin Core's getaddr response cache lives 21 hours plus up to 6 random hours (defeats topology probing).</summary>
     public static readonly long AddrResponseCacheLifetime = 21 * Time.Hour, AddrResponseCacheJitter = 6 * Time.Hour;
+    /// <summary>
+    /// The cached getaddr reply is rebuilt before it expires when it was short of the 2,500 cap and the address book
+    /// has since grown by this factor (a Nodus departure from Bitcoin Core, whose nodes never start a network empty).
+    /// </summary>
+    public const int AddrResponseCacheGrowthFactor = 2;
     /// <summary>Bitcoin Core treats timestamps at or below 100,000,000 (1973) as unknown and ages them 5 days.</summary>
     private const uint ObsoleteTimestamp = 100_000_000;
     private static readonly long UnknownTimeAge = 5 * Time.Day;
@@ -49,6 +54,7 @@ public sealed class AddressRelay : INodeBehaviour
     private readonly ulong _relayKey0, _relayKey1;
     private List<TimestampedAddress> _responseCache = [];
     private long _responseCacheExpiry;
+    private int _responseCacheBookSize;
 
     public AddressRelay(NodeContext context, DiscoveryOptions options, AddressManager addresses, BanManager bans)
     {
@@ -151,11 +157,22 @@ public sealed class AddressRelay : INodeBehaviour
         }
     }
 
-    /// <summary>The getaddr reply: up to 2,500 addresses, at most 23% of the book, cached for about a day.</summary>
+    /// <summary>
+    /// The getaddr reply: up to 2,500 addresses, at most 23% of the book, cached for about a day (Bitcoin Core), so that
+    /// repeated getaddr from new connections cannot map the whole book. The cache is also rebuilt early when the
+    /// reply was short of the cap and the book has since doubled: otherwise a bootnode that first answered with a
+    /// nearly empty book would hand every newcomer that same handful of addresses for a day, and a network started
+    /// from one bootnode would grow only by slow addr gossip. Privacy holds: the refresh depends only on the book's
+    /// own growth, not on who asks, so doubling allows at most log2(table size) ≈ 17 extra snapshots in the cache's
+    /// lifetime, each still at most 23% of the book, and each connection still gets one reply.
+    /// </summary>
     public List<TimestampedAddress> GetAddrResponse(long now)
     {
-        if (now >= _responseCacheExpiry)
+        bool outgrown = _responseCache.Count < AddressManager.GetAddrMax
+                        && _addresses.Count >= Math.Max(1, _responseCacheBookSize * AddrResponseCacheGrowthFactor);
+        if (now >= _responseCacheExpiry || outgrown)
         {
+            _responseCacheBookSize = _addresses.Count;
             _responseCache = _addresses.GetAddresses(AddressManager.GetAddrMax, AddressManager.GetAddrMaxPercent, now,
                     i => _bans.IsBannedOrDiscouraged(i.Address, now))
                 .Select(ToWire).ToList();

@@ -65,6 +65,49 @@ public sealed class AddressRelayTests
         Assert.Equal(23, Assert.Single(AddrsTo(net, peer)).Addresses.Count);
     }
 
+    private static HashSet<IPEndPoint> AskAsNewInbound(FakeNetwork net, int n)
+    {
+        var peer = net.ConnectInbound(V4(99, 1, 1, (byte)n).EndPoint)!.Value;
+        net.Deliver(peer, new GetAddrMessage());
+        return [.. AddrsTo(net, peer).SelectMany(m => m.Addresses).Select(a => a.Address.EndPoint)];
+    }
+
+    [Fact]
+    public void GetAddrCache_BookDoubled_ReplyIsRebuiltBeforeExpiry()
+    {
+        var net = Quiet();
+        for (int i = 0; i < 100; i++) net.Addresses.Add(InGroup(i, 1), 1, T0, InGroup(i, 2), 0, T0);
+        net.Start();
+        var first = AskAsNewInbound(net, 1);
+        Assert.Equal(23, first.Count);
+        // Grown by half: still the cached reply, so new connections cannot sample the book again.
+        for (int i = 100; i < 150; i++) net.Addresses.Add(InGroup(i, 1), 1, T0, InGroup(i, 2), 0, T0);
+        Assert.Equal(first, AskAsNewInbound(net, 2));
+        // Doubled: the short reply is rebuilt from the bigger book.
+        for (int i = 150; i < 200; i++) net.Addresses.Add(InGroup(i, 1), 1, T0, InGroup(i, 2), 0, T0);
+        Assert.Equal(200, net.Addresses.Count);
+        Assert.Equal(46, AskAsNewInbound(net, 3).Count);
+    }
+
+    [Fact]
+    public void GetAddrCache_FullReply_IsKeptWhileTheBookGrows()
+    {
+        var net = Quiet();
+        var rng = new Random(5);
+        void AddRandom(int count)
+        {
+            for (int i = 0; i < count; i++) net.Addresses.Add(InGroup(rng.Next(17_000), rng.Next(65536)), 1, T0, InGroup(rng.Next(17_000), 1), 0, T0);
+        }
+        AddRandom(20_000);
+        net.Start();
+        var first = AskAsNewInbound(net, 1);
+        Assert.Equal(AddressManager.GetAddrMax, first.Count);
+        int before = net.Addresses.Count;
+        AddRandom(60_000);
+        Assert.True(net.Addresses.Count >= 2 * before, $"book grew from {before} to {net.Addresses.Count}");
+        Assert.Equal(first, AskAsNewInbound(net, 2));
+    }
+
     [Fact]
     public void GetAddr_FromOutboundPeer_IsIgnored()
     {
