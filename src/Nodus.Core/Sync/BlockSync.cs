@@ -23,6 +23,7 @@ public sealed class BlockSync : INodeBehaviour
     private readonly Dictionary<PeerId, PeerSyncState> _peers = [];
     private readonly Dictionary<Hash256, (PeerId Peer, long RequestedAt)> _inFlight = [];
     private long _nextStallCheck = Time.Never;
+    private PeerId? _headersSyncPeer;
 
     public BlockSync(NodeContext context, ChainState chain, SyncOptions? options = null)
     {
@@ -57,13 +58,43 @@ public sealed class BlockSync : INodeBehaviour
         var state = new PeerSyncState();
         _peers[peer.Id] = state;
         if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
-        // Ask every peer that may know more than our best header; headers are small and this finds forks too.
-        if (peer.StartHeight > Chain.BestHeader.Height || !peer.IsInbound) RequestHeaders(peer, state, now);
+        // Ask every peer that may know more than our best header: this finds forks and tells us what each peer can
+        // serve. While our headers are far behind, only one peer at a time sends the long header chain (Bitcoin
+        // Core's single headers-sync peer); the others are asked once it is done, and answer with a few headers.
+        if (peer.StartHeight <= Chain.BestHeader.Height && peer.IsInbound) return;
+        if (HeadersAreOld(now))
+        {
+            if (_headersSyncPeer is not null && _headersSyncPeer != peer.Id)
+            {
+                state.HeadersDeferred = true;
+                return;
+            }
+            _headersSyncPeer = peer.Id;
+        }
+        RequestHeaders(peer, state, now);
+    }
+
+    private bool HeadersAreOld(long now) => Time.FromUnixSeconds(Chain.BestHeader.Time) < now - SyncOptions.MaxTipAge;
+
+    /// <summary>The headers-sync peer finished (or left): ask the peers that waited, one at a time while still behind.</summary>
+    private void ReleaseDeferredHeaders(long now)
+    {
+        _headersSyncPeer = null;
+        foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
+        {
+            if (!state.HeadersDeferred || !_context.Peers.TryGetValue(id, out var peer)) continue;
+            bool old = HeadersAreOld(now);
+            if (old && _headersSyncPeer is not null) break;
+            state.HeadersDeferred = false;
+            if (old) _headersSyncPeer = id;
+            RequestHeaders(peer, state, now);
+        }
     }
 
     public void OnPeerClosed(Peer peer, long now)
     {
         if (!_peers.Remove(peer.Id, out var state)) return;
+        if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
         foreach (var hash in state.InFlight) _inFlight.Remove(hash);
         if (state.InFlight.Count > 0) RequestBlocks(now);
     }
@@ -73,7 +104,11 @@ public sealed class BlockSync : INodeBehaviour
         if (!_peers.TryGetValue(peer.Id, out var state)) return false;
         switch (message)
         {
-            case HeadersMessage headers: OnHeaders(peer, state, headers, now); return true;
+            case HeadersMessage headers:
+                OnHeaders(peer, state, headers, now);
+                if (_headersSyncPeer == peer.Id && (headers.Headers.Count < HeadersMessage.MaxHeaders || peer.State == HandshakeState.Closing))
+                    ReleaseDeferredHeaders(now);
+                return true;
             case BlockMessage block: OnBlock(peer, state, block.Block, now); return true;
             case GetHeadersMessage getHeaders: OnGetHeaders(peer, getHeaders); return true;
             case GetBlocksMessage getBlocks: OnGetBlocks(peer, getBlocks); return true;

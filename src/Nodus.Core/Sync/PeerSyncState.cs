@@ -14,6 +14,8 @@ internal sealed class PeerSyncState
 
     public long HeadersRequestedAt = long.MinValue;
     public bool AwaitingHeaders;
+    /// <summary>Waiting for the headers-sync peer to finish before we ask this one.</summary>
+    public bool HeadersDeferred;
     public int UnconnectingHeaders;
     public int Stalls;
 

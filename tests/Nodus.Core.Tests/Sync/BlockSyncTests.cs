@@ -47,6 +47,33 @@ public sealed class BlockSyncTests
     }
 
     [Fact]
+    public void InitialSync_LongHeaderChainFromOnePeer_BlocksFromAll()
+    {
+        var kit = NewKit();
+        int miner = kit.AddFullNode();
+        kit.Mine(miner, 4_500);
+        var peers = new List<int> { miner };
+        for (int i = 0; i < 2; i++)
+        {
+            int p = kit.AddFullNode();
+            kit.Network.Connect(p, miner);
+            peers.Add(p);
+        }
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip([.. peers]), 60 * Time.Second));
+
+        int fresh = kit.AddFullNode();
+        var headersFrom = new Dictionary<int, int>();
+        kit.Network.MessageSent += (from, to, m, _) =>
+        {
+            if (to == fresh && m is HeadersMessage h) headersFrom[from] = headersFrom.GetValueOrDefault(from) + h.Headers.Count;
+        };
+        foreach (int p in peers) kit.Network.Connect(fresh, p);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(miner, fresh), 60 * Time.Second));
+        Assert.Equal(1, headersFrom.Values.Count(n => n >= 4_500)); // one headers-sync peer
+        Assert.All(kit.Full[fresh].Engine.Peers, p => Assert.True(p.Traffic.ReceivedPerCommand.GetValueOrDefault("block") > 0));
+    }
+
+    [Fact]
     public void StallingPeer_RequestsMoveToOthers()
     {
         var kit = NewKit();
