@@ -44,6 +44,17 @@ public class BroadcastScenarioTests
     }
 
     [Fact]
+    public void Run_OutboundEavesdropper_EveryNodeDialsItsProbeAndAnnouncesToIt()
+    {
+        var c = new ScenarioRunner(Broadcast("diffusion", 3,
+            new CaseSpec { Label = "eve out", Eavesdropper = true, EavesdropperOutbound = true })).Run().Cases.Single();
+        // Every node completed its graph connections plus the one to its probe, and the probes heard announcements.
+        Assert.Equal(150, c.Handshakes.Reached);
+        Assert.Equal(3, c.Broadcast!.FirstTimestampSamples);
+        Assert.All(c.Broadcast.Transactions, t => Assert.Equal(150, t.Reached));
+    }
+
+    [Fact]
     public void Run_FloodIsFasterThanDiffusion()
     {
         var report = new ScenarioRunner(Broadcast("flood", 5, new CaseSpec { Label = "flood", Relay = "flood" },

@@ -95,6 +95,7 @@ public static class ReportJson
         json.WriteNumber("removed", c.Removed);
         json.WriteNumber("spyFraction", c.Spec.SpyFraction);
         json.WriteBoolean("eavesdropper", c.Spec.Eavesdropper);
+        if (c.Spec.EavesdropperOutbound) json.WriteBoolean("eavesdropperOutbound", true);
         json.WriteNumber("events", c.EventsProcessed);
         json.WriteNumber("virtualSeconds", Round(c.VirtualSeconds));
         json.WriteNumber("messagesDropped", c.MessagesDropped);

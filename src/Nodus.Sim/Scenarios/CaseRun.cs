@@ -72,6 +72,9 @@ internal sealed class CaseRun
         var network = ScenarioRunner.BuildNetwork(_scenario.Network, _total, seed);
         var nodeOptions = new NodeOptions();
         var relayOptions = new RelayOptions { Policy = Relay, KnownInventoryPerPeer = SimKnownInventory };
+        // Only relayed transactions can be announced again after they confirm, so remembering those is exact; the
+        // transactions a miner takes straight into its own mempool (blockFill: direct) were never announced.
+        int recentConfirmed = Math.Max(1, Broadcasting ? (_scenario.Workload.Transactions < 0 ? _honest : _scenario.Workload.Transactions) : 1);
         var runtime = new SimRuntime(_total, seed, network, (v, random) =>
         {
             if (v < _honest && _blocks is not null)
@@ -79,7 +82,7 @@ internal sealed class CaseRun
                 // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
                 // Bitcoin Core's regtest parameters: trivial proof of work, genesis of 2011 (before the virtual epoch).
                 var full = FullNode.Create(Networks.BitcoinRegtest, new InMemoryChainStore(),
-                    new FullNodeOptions { Node = nodeOptions, Relay = relayOptions }, random);
+                    new FullNodeOptions { Node = nodeOptions, Relay = relayOptions, RecentConfirmedCapacity = recentConfirmed }, random);
                 if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
                 _relays[v] = full.Relay;
                 _blocks.Attach(v, full);
@@ -108,9 +111,23 @@ internal sealed class CaseRun
         var targets = new int[_topology.EdgeCount];
         for (int i = 0; i < _topology.EdgeCount; i++) targets[fill[_topology.From[i]]++] = _topology.To[i];
         var probeTargets = Enumerable.Range(0, _honest).ToArray();
-        runtime.PlannedOutbound = v => v < _honest
-            ? targets.AsMemory(offsets[v], offsets[v + 1] - offsets[v])
-            : probeTargets.AsMemory(v - _honest, 1);
+        if (_spec.EavesdropperOutbound)
+        {
+            // Node v dials its probe n + v as one more outbound connection; the probes dial nobody.
+            var withProbe = new int[targets.Length + _honest];
+            for (int v = 0; v < _honest; v++)
+            {
+                targets.AsSpan(offsets[v], offsets[v + 1] - offsets[v]).CopyTo(withProbe.AsSpan(offsets[v] + v));
+                withProbe[offsets[v + 1] + v] = _honest + v;
+            }
+            runtime.PlannedOutbound = v => v < _honest
+                ? withProbe.AsMemory(offsets[v] + v, offsets[v + 1] - offsets[v] + 1)
+                : ReadOnlyMemory<int>.Empty;
+        }
+        else
+            runtime.PlannedOutbound = v => v < _honest
+                ? targets.AsMemory(offsets[v], offsets[v + 1] - offsets[v])
+                : probeTargets.AsMemory(v - _honest, 1);
 
         // Handshakes: the "item" is a node having every planned connection established.
         var graphDegree = _topology.Degrees();

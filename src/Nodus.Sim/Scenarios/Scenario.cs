@@ -191,6 +191,12 @@ public sealed class CaseSpec
     public double SpyFraction { get; set; }
     /// <summary>Adds an eavesdropper with one connection to every node (first-timestamp estimator).</summary>
     public bool Eavesdropper { get; set; }
+    /// <summary>
+    /// The eavesdropper's connection is outbound from each node (the node dials it) instead of inbound: it then gets
+    /// its own Poisson timer (mean 2 s) rather than sharing the node's inbound timer (mean 5 s) with the inbound
+    /// neighbours — closer to Fanti and Viswanath's model of an independent exponential delay per node.
+    /// </summary>
+    public bool EavesdropperOutbound { get; set; }
     /// <summary>Overrides the mode of every partition of the scenario: drop | hold.</summary>
     public string? PartitionMode { get; set; }
 
@@ -201,6 +207,7 @@ public sealed class CaseSpec
         if (RemoveFraction is < 0 or >= 1 || SpyFraction is < 0 or >= 1)
             throw new InvalidDataException($"case {Label}: removeFraction and spyFraction must be in [0, 1)");
         if (RemoveOrder is not ("random" or "degree")) throw new InvalidDataException($"case {Label}: removeOrder is random or degree");
+        if (EavesdropperOutbound && !Eavesdropper) throw new InvalidDataException($"case {Label}: eavesdropperOutbound needs eavesdropper");
         if (PartitionMode is not (null or "drop" or "hold")) throw new InvalidDataException($"case {Label}: partitionMode is drop or hold");
     }
 }
