@@ -108,7 +108,9 @@ public sealed class AddressRelay : INodeBehaviour
     {
         if (state.RelayEnabled) return;
         state.RelayEnabled = true;
-        state.NextAddrSend = now + Exponential(AvgAddressBroadcastInterval);
+        // Bitcoin Core's m_next_addr_send starts at zero: the first addr (our own address on an outbound connection)
+        // goes out at once, and only later ones wait ~30 s. Delaying the first made a new node unknown for half a minute.
+        state.NextAddrSend = now;
         state.NextLocalAddrSend = now + Exponential(AvgLocalAddressBroadcastInterval);
         _nextWakeup = Math.Min(_nextWakeup, Math.Min(state.NextAddrSend, state.NextLocalAddrSend));
     }
