@@ -76,6 +76,24 @@ public sealed class DashboardTests(DevnetFixture fixture) : IClassFixture<Devnet
     }
 
     [Fact]
+    public async Task Discovery_FromTheBootnode_FillsEveryAddressBook_ShownOnThePage()
+    {
+        WaitForPageNodes(Devnet.NodeNames.Count);
+        // Each node was told only the bootnode's address: the others reach its book through getaddr/addr.
+        var deadline = DateTime.UtcNow + Timeout;
+        IReadOnlyList<Nodus.Sim.Trace.NodeStats> stats;
+        do
+        {
+            stats = await Devnet.GetStatsAsync();
+            if (stats.All(n => n.Addresses >= 2)) break;
+            await Task.Delay(200);
+        } while (DateTime.UtcNow < deadline);
+        Assert.All(stats, n => Assert.True(n.Addresses >= 2, $"node {n.Node} knows {n.Addresses} addresses"));
+        Page.WaitUntil(() => Page.JsLong("return Math.min(...[...window.nodus.model.nodes.values()].map(n => n.addresses))") >= 2,
+            Timeout, "address-book sizes on the page");
+    }
+
+    [Fact]
     public async Task AddNode_Button_NewNodeJoinsAndReachesTheTip()
     {
         WaitForPageNodes(Devnet.NodeNames.Count);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Nodus.Core;
+using Nodus.Core.Discovery;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
 using Nodus.Net.Runtime;
@@ -54,7 +55,7 @@ public sealed class Devnet : INetworkView
     /// <summary>The host of node K (tests and RPC-less callers); null when it is not running.</summary>
     public NodeHost? HostOf(string node) => Find(node)?.Host;
 
-    /// <summary>Starts the nodes one after another (each joins through the ones before it), then mining, transactions and stats.</summary>
+    /// <summary>Starts the nodes one after another (each told only the bootnode; discovery finds the rest), then mining, transactions and stats.</summary>
     public static async Task<Devnet> StartAsync(DevnetOptions options, ILoggerFactory loggerFactory)
     {
         if (options.Nodes < 1 || options.Nodes > DevnetOptions.MaxNodes)
@@ -85,10 +86,21 @@ public sealed class Devnet : INetworkView
         string dir = Path.Combine(_options.DataDir, $"node-{index}");
         Directory.CreateDirectory(dir);
         bool miner = index <= _options.Miners && _options.BlockInterval > 0;
-        var nodeOptions = new NodeOptions { AddNodes = [.. ChooseJoinPeers(index)] };
+        var listen = new IPEndPoint(address, _options.P2pPort);
+        var nodeOptions = new NodeOptions { AddNodes = [.. Bootnode(index)] };
         var fullOptions = new FullNodeOptions
         {
             Node = nodeOptions,
+            // Discovery from one bootnode, as on a real network: getaddr/addr gossip finds the rest, no seeds.
+            Discovery = DiscoveryOptions.ForNetwork(_options.Network) with
+            {
+                DefaultPort = (ushort)_options.P2pPort,
+                UseSeeds = false,
+                DnsSeeds = [],
+                FixedSeeds = [],
+                AllowLocalAddresses = true, // 127.0.0.K must count as routable, each its own group, on any network
+                ListenAddress = listen,
+            },
             Relay = new RelayOptions { Policy = _options.Relay },
             // Each miner's mean gap is the network's interval times the number of miners: together, one block per interval.
             MineInterval = miner ? (long)(_options.BlockInterval * _options.Miners * Time.Second) : null,
@@ -103,7 +115,7 @@ public sealed class Devnet : INetworkView
             Host = new NodeHostOptions
             {
                 Magic = _options.Network.Magic,
-                Listen = new IPEndPoint(address, _options.P2pPort),
+                Listen = listen,
                 DialFrom = address,
                 Node = nodeOptions,
             },
@@ -120,23 +132,14 @@ public sealed class Devnet : INetworkView
         return node;
     }
 
-    /// <summary>The bootnode (the lowest-numbered live node) and random others: how a node joins until discovery lands.</summary>
-    private List<IPEndPoint> ChooseJoinPeers(int index)
+    /// <summary>
+    /// The only address a joining node is told: the bootnode, node 1 (or the lowest-numbered live node once node 1
+    /// is gone). Everything else it learns through discovery.
+    /// </summary>
+    private List<IPEndPoint> Bootnode(int index)
     {
-        var live = _nodes.Keys.Where(k => k != index).OrderBy(k => k).ToList();
-        var chosen = new List<int>();
-        if (live.Count > 0) chosen.Add(live[0]);
-        var others = live.Skip(1).ToList();
-        lock (_randomLock)
-        {
-            while (chosen.Count < _options.JoinConnections && others.Count > 0)
-            {
-                int i = _random.Next(others.Count);
-                chosen.Add(others[i]);
-                others.RemoveAt(i);
-            }
-        }
-        return [.. chosen.Select(k => new IPEndPoint(DevnetNode.AddressOf(k), _options.P2pPort))];
+        var live = _nodes.Keys.Where(k => k != index).Order().Take(1);
+        return [.. live.Select(k => new IPEndPoint(DevnetNode.AddressOf(k), _options.P2pPort))];
     }
 
     /// <summary>Publishes the node's block and transaction arrivals. The handlers run on the node's own loop.</summary>
@@ -320,7 +323,7 @@ public sealed class Devnet : INetworkView
             var links = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in established)
                 if (!p.IsInbound && DevnetNode.NameOf(p.Remote.Address) is { } other) links[other] = p.ConnectionType.ToRpcName();
-            var stats = new NodeStats(node.Name, established.Count, -1, full.Chain.Height, full.Chain.Tip.Hash.ToString(),
+            var stats = new NodeStats(node.Name, established.Count, full.Discovery?.Addresses.Count ?? -1, full.Chain.Height, full.Chain.Tip.Hash.ToString(),
                 full.Mempool.Count, full.Relay.Policy.Kind.ToCliName(),
                 established.Sum(p => p.Traffic.BytesSent), established.Sum(p => p.Traffic.BytesReceived),
                 full.Sync.IsInitialBlockDownload(now) ? "ibd" : "synced");

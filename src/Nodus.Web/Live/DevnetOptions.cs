@@ -33,9 +33,6 @@ public sealed record DevnetOptions
     /// <summary>How many of the first nodes mine.</summary>
     public int Miners { get; init; } = 2;
 
-    /// <summary>Outbound connections a joining node makes (the bootnode and random others) until discovery lands.</summary>
-    public int JoinConnections { get; init; } = 3;
-
     /// <summary>Seed of the devnet's own choices (which node gets a transaction, cut halves); null: random.</summary>
     public int? Seed { get; init; }
 
