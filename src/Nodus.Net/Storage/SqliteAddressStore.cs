@@ -37,17 +37,10 @@ public sealed class SqliteAddressStore : IAddressStore, IDisposable
 
     public static SqliteAddressStore Open(string path)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
+        var connection = SqliteDatabase.OpenWal(path);
         try
         {
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute(connection, Schema);
+            SqliteDatabase.Execute(connection, Schema);
             return new SqliteAddressStore(connection);
         }
         catch
@@ -78,7 +71,7 @@ public sealed class SqliteAddressStore : IAddressStore, IDisposable
     public void SaveAddressBook(AddressBookSnapshot snapshot)
     {
         using var tx = _connection.BeginTransaction();
-        Execute(_connection, "DELETE FROM addr_book", tx);
+        SqliteDatabase.Execute(_connection, "DELETE FROM addr_book", tx);
         using (var insert = _connection.CreateCommand())
         {
             insert.Transaction = tx;
@@ -118,7 +111,7 @@ public sealed class SqliteAddressStore : IAddressStore, IDisposable
     public void SaveBans(IReadOnlyList<BanEntry> bans)
     {
         using var tx = _connection.BeginTransaction();
-        Execute(_connection, "DELETE FROM addr_bans", tx);
+        SqliteDatabase.Execute(_connection, "DELETE FROM addr_bans", tx);
         foreach (var b in bans)
         {
             using var insert = _connection.CreateCommand();
@@ -147,7 +140,7 @@ public sealed class SqliteAddressStore : IAddressStore, IDisposable
     public void SaveAnchors(IReadOnlyList<IPEndPoint> anchors)
     {
         using var tx = _connection.BeginTransaction();
-        Execute(_connection, "DELETE FROM addr_anchors", tx);
+        SqliteDatabase.Execute(_connection, "DELETE FROM addr_anchors", tx);
         for (int i = 0; i < anchors.Count; i++)
         {
             using var insert = _connection.CreateCommand();
@@ -195,11 +188,4 @@ public sealed class SqliteAddressStore : IAddressStore, IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
 }

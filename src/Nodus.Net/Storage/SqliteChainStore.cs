@@ -62,22 +62,15 @@ public sealed class SqliteChainStore : IChainStore
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static SqliteChainStore Open(string path)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
+        var connection = SqliteDatabase.OpenWal(path);
         try
         {
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute(connection, Schema);
+            SqliteDatabase.Execute(connection, Schema);
             using var version = connection.CreateCommand();
             version.CommandText = "SELECT value FROM chain_meta WHERE key = 'schema'";
             var stored = version.ExecuteScalar() as string;
             if (stored is null)
-                Execute(connection, $"INSERT INTO chain_meta (key, value) VALUES ('schema', '{SchemaVersion}')");
+                SqliteDatabase.Execute(connection, $"INSERT INTO chain_meta (key, value) VALUES ('schema', '{SchemaVersion}')");
             else if (stored != SchemaVersion.ToString())
                 throw new ChainStoreException($"{path} has chain schema {stored}; this Nodus reads schema {SchemaVersion}");
             return new SqliteChainStore(connection);
@@ -182,10 +175,4 @@ public sealed class SqliteChainStore : IChainStore
         for (int i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
 }
