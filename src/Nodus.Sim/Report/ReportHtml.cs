@@ -23,6 +23,7 @@ public static class ReportHtml
         sb.Append("<h2>Parameters</h2><pre>").Append(E(ParametersJson(report))).Append("</pre>");
 
         if (report.Cases.Any(c => c.Broadcast is not null)) AppendBroadcast(sb, report);
+        if (report.Cases.Any(c => c.Blocks is not null)) AppendBlocks(sb, report);
 
         var handshakeCurves = report.Cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Handshakes.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
@@ -63,6 +64,34 @@ public static class ReportHtml
 
     /// <summary>Charts with one series or panel per case show at most this many cases (the tables show all).</summary>
     private const int MaxSeries = 8;
+
+    private static void AppendBlocks(StringBuilder sb, SimReport report)
+    {
+        var cases = report.Cases.Where(c => c.Blocks is not null).ToList();
+        sb.Append("<h2>Blocks</h2><table><tr><th>case</th><th>mined</th><th>stale</th><th>final tips</th><th>median size (bytes)</th>")
+          .Append("<th>50% (ms, median over blocks)</th><th>90%</th><th>100%</th><th>delay median / p90 (ms)</th><th>one tip after healing (s)</th></tr>");
+        foreach (var c in cases)
+        {
+            var b = c.Blocks!;
+            double Median(Func<PropagationSummary, double?> f) =>
+                new Stats(b.Blocks.Where(r => f(r.Propagation).HasValue).Select(r => f(r.Propagation)!.Value)).Percentile(50);
+            sb.Append("<tr><th>").Append(E(c.Label)).Append("</th>").Append(Td((long)b.Blocks.Count)).Append(Td((long)b.Stale))
+              .Append(Td((long)b.DistinctFinalTips)).Append(Td(new Stats(b.Blocks.Select(r => (double)r.Bytes)).Percentile(50)))
+              .Append(Td(Median(p => p.Time50Ms))).Append(Td(Median(p => p.Time90Ms))).Append(Td(Median(p => p.Time100Ms)))
+              .Append("<td>").Append(F(b.PooledDelayMs.Percentile(50))).Append(" / ").Append(F(b.PooledDelayMs.Percentile(90))).Append("</td><td>")
+              .Append(E(string.Join(", ", b.TipConvergence.Select(t => t.OneTipAt is { } at ? F(Nodus.Core.Time.ToSeconds(at - t.HealAt)) : "never"))))
+              .Append("</td></tr>");
+        }
+        sb.Append("</table>");
+        var curves = cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
+            c.Blocks!.Blocks.Count == 0 ? [] : c.Blocks.Blocks[0].Propagation.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
+        sb.Append(Svg.LineChart("Coverage over time (first block)", "seconds after it was mined", "fraction of live nodes", curves, 1));
+        foreach (var c in cases.Take(MaxSeries))
+        {
+            var (start, width, counts) = c.Blocks!.PooledDelayMs.Histogram(PropagationSummary.HistogramBins);
+            sb.Append(Svg.BarChart($"{c.Label}: block arrival delay, all blocks", "milliseconds after mining", "arrivals", start, width, counts));
+        }
+    }
 
     private static void AppendBroadcast(StringBuilder sb, SimReport report)
     {
