@@ -90,6 +90,7 @@ public sealed class Transaction : IWireValue<Transaction>
 
     private Hash256? _txid;
     private Hash256? _wtxid;
+    private int _size = -1, _strippedSize = -1;
 
     public bool HasWitness => Inputs.Exists(i => i.Witness is { Length: > 0 });
     public bool IsCoinbase => Inputs.Count == 1 && Inputs[0].PrevOut.IsNull;
@@ -111,8 +112,12 @@ public sealed class Transaction : IWireValue<Transaction>
         return Sha256d.Hash(buffer.WrittenSpan);
     }
 
-    /// <summary>Clears cached ids after a field was changed (a miner rolling the coinbase).</summary>
-    public void InvalidateHashes() => _txid = _wtxid = null;
+    /// <summary>Clears cached ids and sizes after a field was changed (a miner rolling the coinbase).</summary>
+    public void InvalidateHashes()
+    {
+        _txid = _wtxid = null;
+        _size = _strippedSize = -1;
+    }
 
     public byte[] Serialize(bool withWitness = true)
     {
@@ -122,7 +127,13 @@ public sealed class Transaction : IWireValue<Transaction>
         return buffer.WrittenSpan.ToArray();
     }
 
-    public int GetSerializedSize(bool withWitness = true) => Serialize(withWitness).Length;
+    /// <summary>Encoded size, computed once: validation, block assembly and mempool accounting ask for it repeatedly.</summary>
+    public int GetSerializedSize(bool withWitness = true)
+    {
+        if (withWitness && HasWitness)
+            return _size >= 0 ? _size : _size = Serialize(withWitness: true).Length;
+        return _strippedSize >= 0 ? _strippedSize : _strippedSize = Serialize(withWitness: false).Length;
+    }
 
     public static void ReadWrite(ref WireStream s, ref Transaction value)
     {
