@@ -1,9 +1,10 @@
-// The network graph on one canvas: d3-force lays it out, and each frame draws the edges batched by kind (one path
-// each), the nodes batched by colour, and the packets moving along edges. No DOM element per node or edge, so a
-// thousand nodes and their connections stay smooth.
+// The network graph on one canvas: d3-force lays it out until it settles; the edges (batched by kind) and nodes
+// (batched by colour) are drawn into a cached layer redrawn only when the layout, view or node states change, and each
+// frame copies that layer and draws the packets moving along edges, batched by kind. No DOM element per node or edge,
+// so a thousand nodes and their connections stay smooth.
 import { forceSimulation, forceLink, forceManyBody, forceCenter, forceX, forceY } from 'd3-force';
 
-const MAX_PACKETS = 4000; // packets in flight on screen; more are dropped (the arrivals still count)
+const MAX_PACKETS = 2000; // packets in flight on screen (after merging per edge); more are dropped, the arrivals still count
 
 const EDGE_STYLE = {
   'outbound-full-relay': { color: 'rgba(79,111,148,0.55)', dash: [] },
@@ -26,7 +27,7 @@ export class GraphView {
     this.model = model;
     this.onSelect = onSelect;
     this.simNodes = new Map();
-    this.packets = [];
+    this.packets = new Map(); // "from|to|kind" -> packet in flight
     this.selected = null;
     this.view = { x: 0, y: 0, k: 1 };
     this.layoutVersion = -1;
@@ -69,10 +70,19 @@ export class GraphView {
     this.simulation.alpha(Math.max(this.simulation.alpha(), changed ? 0.5 : 0.2));
   }
 
+  // One animated packet per edge, direction and kind: an item arriving while another of its kind still travels that
+  // edge joins it (its count grows) instead of adding a dot, so thousands of arrivals per second stay cheap.
   addPacket(p, durationMs) {
-    if (this.packets.length >= MAX_PACKETS) return;
     if (!this.simNodes.has(p.from) || !this.simNodes.has(p.to)) return;
-    this.packets.push({ ...p, start: performance.now(), duration: durationMs });
+    const key = `${p.from}|${p.to}|${p.kind}`;
+    const running = this.packets.get(key);
+    if (running) { running.count++; return; }
+    if (this.packets.size >= MAX_PACKETS) return;
+    this.packets.set(key, { kind: p.kind, from: p.from, to: p.to, start: performance.now(), duration: durationMs, count: 1 });
+  }
+
+  clearPackets() {
+    this.packets.clear();
   }
 
   select(id) {
@@ -106,18 +116,40 @@ export class GraphView {
       this.fps = Math.round(this.frames * 1000 / (now - this.lastFpsAt));
       this.frames = 0; this.lastFpsAt = now;
     }
-    if (this.layoutVersion !== this.model.version) { this.syncLayout(); this.layoutVersion = this.model.version; }
-    if (this.simulation.alpha() > this.simulation.alphaMin()) this.simulation.tick();
+    if (this.layoutVersion !== this.model.topology) { this.syncLayout(); this.layoutVersion = this.model.topology; }
+    // The force layout runs only until it settles (alpha below alphaMin); after that nodes stand still and the static
+    // layer is reused frame after frame.
+    let moved = false;
+    if (this.simulation.alpha() > this.simulation.alphaMin()) { this.simulation.tick(); moved = true; }
 
     const { w, h, dpr } = this.resize();
-    const ctx = this.ctx;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    const k = this.view.k * this.autoScale(w, h);
-    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
+    const k = this.view.k * this.autoScale(w, h, moved);
     this.scale = k; this.w = w; this.h = h;
+    const key = `${w}|${h}|${dpr}|${k}|${this.view.x}|${this.view.y}|${this.model.looks}|${this.selected}`;
+    if (moved || key !== this.layerKey) { this.drawLayer(w, h, dpr, k); this.layerKey = key; }
 
-    // Edges, one path per kind; under a cut, the two halves' nodes are ringed apart below.
+    const ctx = this.ctx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(this.layer, 0, 0);
+    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
+    this.drawPackets(ctx, now, k);
+  }
+
+  // Edges, nodes, rings and labels: everything that changes only when the layout, the view or a node's state does,
+  // drawn into an offscreen canvas (8,000 edges stroked every frame is what made large graphs slow).
+  drawLayer(w, h, dpr, k) {
+    if (!this.layer) this.layer = document.createElement('canvas');
+    const layer = this.layer;
+    if (layer.width !== this.canvas.width || layer.height !== this.canvas.height) {
+      layer.width = this.canvas.width; layer.height = this.canvas.height;
+    }
+    const ctx = layer.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, layer.width, layer.height);
+    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
+
+    // Edges, one path per kind.
     const byKind = new Map();
     for (const l of this.simulation.force('link').links()) {
       let path = byKind.get(l.kind);
@@ -178,35 +210,51 @@ export class GraphView {
       ctx.strokeStyle = '#fff'; ctx.lineWidth = 2 / k;
       ctx.beginPath(); ctx.arc(sel.x, sel.y, radius + 4 / k, 0, Math.PI * 2); ctx.stroke();
     }
-
-    // Packets travelling along their edge.
-    const alive = [];
-    for (const p of this.packets) {
-      const f = (now - p.start) / p.duration;
-      if (f >= 1) continue;
-      alive.push(p);
-      if (f < 0) continue;
-      const a = this.simNodes.get(p.from), b = this.simNodes.get(p.to);
-      if (!a || !b) continue;
-      const style = PACKET_STYLE[p.kind];
-      const x = a.x + (b.x - a.x) * f, y = a.y + (b.y - a.y) * f;
-      ctx.fillStyle = style.color;
-      const size = style.size / k;
-      if (style.trail) {
-        ctx.strokeStyle = style.color; ctx.lineWidth = 2 / k;
-        ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(x, y); ctx.stroke();
-      }
-      if (style.square) ctx.fillRect(x - size, y - size, size * 2, size * 2);
-      else { ctx.beginPath(); ctx.arc(x, y, size, 0, Math.PI * 2); ctx.fill(); }
-    }
-    this.packets = alive;
   }
 
-  // Fits the layout's extent into the canvas (before the user's own zoom).
-  autoScale(w, h) {
-    let r = 50;
-    for (const s of this.simNodes.values()) r = Math.max(r, Math.abs(s.x), Math.abs(s.y));
-    this.fitted = this.fitted ? this.fitted * 0.95 + (Math.min(w, h) / 2 - 20) / r * 0.05 : (Math.min(w, h) / 2 - 20) / r;
+  // Packets travelling along their edge: one path per kind, so a thousand packets cost three fills, not a thousand.
+  drawPackets(ctx, now, k) {
+    const heads = new Map(), trails = new Map();
+    for (const [key, p] of this.packets) {
+      const f = (now - p.start) / p.duration;
+      if (f >= 1) { this.packets.delete(key); continue; }
+      if (f < 0) continue;
+      const a = this.simNodes.get(p.from), b = this.simNodes.get(p.to);
+      if (!a || !b) { this.packets.delete(key); continue; }
+      const style = PACKET_STYLE[p.kind];
+      const x = a.x + (b.x - a.x) * f, y = a.y + (b.y - a.y) * f;
+      let head = heads.get(p.kind);
+      if (!head) { head = new Path2D(); heads.set(p.kind, head); }
+      // Merged packets (several items on one edge at once) are drawn a little larger.
+      const size = style.size * (p.count > 1 ? 1.35 : 1) / k;
+      if (style.square) head.rect(x - size, y - size, size * 2, size * 2);
+      else { head.moveTo(x + size, y); head.arc(x, y, size, 0, Math.PI * 2); }
+      if (style.trail) {
+        let trail = trails.get(p.kind);
+        if (!trail) { trail = new Path2D(); trails.set(p.kind, trail); }
+        trail.moveTo(a.x, a.y); trail.lineTo(x, y);
+      }
+    }
+    ctx.lineWidth = 2 / k;
+    for (const [kind, trail] of trails) { ctx.strokeStyle = PACKET_STYLE[kind].color; ctx.stroke(trail); }
+    // Stem and blocks last, so a flood of fluff never hides them.
+    for (const kind of ['fluff', 'stem', 'block']) {
+      const head = heads.get(kind);
+      if (head) { ctx.fillStyle = PACKET_STYLE[kind].color; ctx.fill(head); }
+    }
+  }
+
+  // Fits the layout's extent into the canvas (before the user's own zoom). The extent is measured only while nodes
+  // move, and the eased scale snaps to its target once close, so a settled picture keeps one exact transform.
+  autoScale(w, h, moved) {
+    if (moved || this.extent === undefined || this.extentNodes !== this.simNodes.size) {
+      let r = 50;
+      for (const s of this.simNodes.values()) r = Math.max(r, Math.abs(s.x), Math.abs(s.y));
+      this.extent = r; this.extentNodes = this.simNodes.size;
+    }
+    const target = (Math.min(w, h) / 2 - 20) / this.extent;
+    this.fitted = this.fitted ? this.fitted * 0.95 + target * 0.05 : target;
+    if (Math.abs(this.fitted - target) <= target * 0.002) this.fitted = target;
     return this.fitted;
   }
 

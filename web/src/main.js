@@ -87,7 +87,7 @@ function startReplay(text, label) {
   mode = 'replay';
   document.body.classList.add('replay');
   $('replay-bar').classList.remove('hidden');
-  replay = new ReplayPlayer(parseTrace(text), model, onMoved, () => { graph.packets = []; });
+  replay = new ReplayPlayer(parseTrace(text), model, onMoved, () => graph.clearPackets());
   replay.speed = Number($('replay-speed').value);
   $('mode').textContent = `replay · ${label}`;
   log(`replaying ${replay.events.length} events (${(replay.duration / 1e6).toFixed(1)} s)`);
@@ -105,9 +105,13 @@ $('replay-file').onchange = async e => {
   if (file) startReplay(await file.text(), file.name);
 };
 
-function replayFrame() {
-  if (replay) {
-    replay.tick();
+// Events are applied every frame (only those now due); the replay bar's text is written at most 4 times a second,
+// since rewriting the same text every frame is wasted layout work.
+let replayBarAt = 0;
+function replayFrame(now) {
+  if (replay) replay.tick();
+  if (replay && now - replayBarAt >= 250) {
+    replayBarAt = now;
     $('btn-play').textContent = replay.playing ? 'Pause' : 'Play';
     $('replay-time').textContent = `${((replay.time - replay.start) / 1e6).toFixed(1)} / ${(replay.duration / 1e6).toFixed(1)} s`;
     if (document.activeElement !== $('replay-pos'))

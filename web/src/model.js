@@ -18,6 +18,9 @@ export class NetworkModel {
     this.bestHash = null;
     this.now = 0;
     this.version = 0;         // bumped on every change, so views redraw lazily
+    // Counters only grow, a reset included, so a view that cached an older value always notices.
+    this.topology = (this.topology ?? 0) + 1; // bumped when nodes or links come or go (the layout needs them)
+    this.looks = (this.looks ?? 0) + 1;       // bumped when something a node's colour or ring depends on changes (not on tx arrivals)
   }
 
   // Applies one event; returns what moved along an edge (for the animation), or null.
@@ -27,20 +30,23 @@ export class NetworkModel {
     switch (e.type) {
       case 'meta': this.meta = e; return null;
       case 'node': {
+        this.topology++; this.looks++;
         const old = this.nodes.get(e.node);
         this.nodes.set(e.node, Object.assign(old ?? { height: -1, tip: '', peers: 0, addresses: -1, mempool: 0,
           bytesSent: 0, bytesReceived: 0, sync: 'ibd' }, { id: e.node, address: e.address, relay: e.relay, miner: e.miner }));
         return null;
       }
       case 'node-removed':
+        this.topology++; this.looks++;
         this.nodes.delete(e.node);
         for (const [k, l] of this.links) if (l.from === e.node || l.to === e.node) this.links.delete(k);
         return null;
-      case 'link': this.links.set(`${e.from}|${e.to}`, { from: e.from, to: e.to, kind: e.kind }); return null;
-      case 'link-closed': this.links.delete(`${e.from}|${e.to}`); return null;
-      case 'cut': this.cut = { a: new Set(e.groupA), b: new Set(e.groupB) }; return null;
-      case 'heal': this.cut = null; return null;
+      case 'link': this.topology++; this.links.set(`${e.from}|${e.to}`, { from: e.from, to: e.to, kind: e.kind }); return null;
+      case 'link-closed': this.topology++; this.links.delete(`${e.from}|${e.to}`); return null;
+      case 'cut': this.looks++; this.cut = { a: new Set(e.groupA), b: new Set(e.groupB) }; return null;
+      case 'heal': this.looks++; this.cut = null; return null;
       case 'stats':
+        this.looks++;
         for (const s of e.nodes) {
           const n = this.nodes.get(s.node);
           if (!n) continue;
@@ -53,6 +59,7 @@ export class NetworkModel {
         }
         return null;
       case 'block': {
+        this.looks++;
         const n = this.nodes.get(e.node);
         if (n) { n.height = e.height; n.tip = e.hash; n.tipAt = e.t; } // connected blocks come in chain order, reorgs included
         this.noteTip(e.height, e.hash);
