@@ -125,28 +125,27 @@ export class GraphView {
     const { w, h, dpr } = this.resize();
     const k = this.view.k * this.autoScale(w, h, moved);
     this.scale = k; this.w = w; this.h = h;
-    const key = `${w}|${h}|${dpr}|${k}|${this.view.x}|${this.view.y}|${this.model.looks}|${this.selected}`;
-    if (moved || key !== this.layerKey) { this.drawLayer(w, h, dpr, k); this.layerKey = key; }
-
     const ctx = this.ctx;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.drawImage(this.layer, 0, 0);
+    if (moved) {
+      // While the layout moves, the layer would be redrawn every frame anyway: draw straight to the screen, saving a copy.
+      this.drawLayer(ctx, w, h, dpr, k);
+      this.layerKey = null;
+    } else {
+      const key = `${w}|${h}|${dpr}|${k}|${this.view.x}|${this.view.y}|${this.model.looks}|${this.selected}`;
+      if (key !== this.layerKey) { this.drawLayer(this.layerContext(), w, h, dpr, k); this.layerKey = key; }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      ctx.drawImage(this.layer, 0, 0);
+    }
     ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
     this.drawPackets(ctx, now, k);
   }
 
   // Edges, nodes, rings and labels: everything that changes only when the layout, the view or a node's state does,
   // drawn into an offscreen canvas (8,000 edges stroked every frame is what made large graphs slow).
-  drawLayer(w, h, dpr, k) {
-    if (!this.layer) this.layer = document.createElement('canvas');
-    const layer = this.layer;
-    if (layer.width !== this.canvas.width || layer.height !== this.canvas.height) {
-      layer.width = this.canvas.width; layer.height = this.canvas.height;
-    }
-    const ctx = layer.getContext('2d');
+  drawLayer(ctx, w, h, dpr, k) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, layer.width, layer.height);
+    ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * (w / 2 + this.view.x), dpr * (h / 2 + this.view.y));
 
     // Edges, one path per kind.
@@ -212,6 +211,15 @@ export class GraphView {
     }
   }
 
+  // The offscreen canvas behind the cached layer, at the screen canvas's pixel size.
+  layerContext() {
+    if (!this.layer) this.layer = document.createElement('canvas');
+    if (this.layer.width !== this.canvas.width || this.layer.height !== this.canvas.height) {
+      this.layer.width = this.canvas.width; this.layer.height = this.canvas.height;
+    }
+    return this.layer.getContext('2d');
+  }
+
   // Packets travelling along their edge: one path per kind, so a thousand packets cost three fills, not a thousand.
   drawPackets(ctx, now, k) {
     const heads = new Map(), trails = new Map();
@@ -253,8 +261,10 @@ export class GraphView {
       this.extent = r; this.extentNodes = this.simNodes.size;
     }
     const target = (Math.min(w, h) / 2 - 20) / this.extent;
-    this.fitted = this.fitted ? this.fitted * 0.95 + target * 0.05 : target;
-    if (Math.abs(this.fitted - target) <= target * 0.002) this.fitted = target;
+    // Gentle while the layout grows; quicker once it stands still, so the cached layer stops being redrawn soon.
+    const ease = moved ? 0.05 : 0.2;
+    this.fitted = this.fitted ? this.fitted * (1 - ease) + target * ease : target;
+    if (Math.abs(this.fitted - target) <= target * 0.003) this.fitted = target;
     return this.fitted;
   }
 
