@@ -79,8 +79,9 @@ public sealed class DashboardTests(DevnetFixture fixture) : IClassFixture<Devnet
     public async Task Discovery_FromTheBootnode_FillsEveryAddressBook_ShownOnThePage()
     {
         WaitForPageNodes(Devnet.NodeNames.Count);
-        // Each node was told only the bootnode's address: the others reach its book through getaddr/addr.
-        var deadline = DateTime.UtcNow + Timeout;
+        // Each node was told only the bootnode's address: the others reach its book through getaddr/addr. Gossip
+        // of a node added by another test may need several addr rounds, so this waits longer than the page checks.
+        var deadline = DateTime.UtcNow + 2 * Timeout;
         IReadOnlyList<Nodus.Sim.Trace.NodeStats> stats;
         do
         {
