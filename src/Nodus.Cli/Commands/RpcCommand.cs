@@ -94,7 +94,10 @@ internal static class RpcCommand
                 Console.Error.WriteLine($"error code: {error["code"]}");
                 Console.Error.WriteLine("error message:");
                 Console.Error.WriteLine(error["message"]?.GetValue<string>());
-                return 1;
+                // bitcoin-cli exits with the error code's absolute value (which the OS truncates to 8 bits), so
+                // scripts written for it can tell errors apart: -8 exits 8, -32601 (method not found) exits 89.
+                int code = error["code"] is JsonValue c && c.TryGetValue(out int n) ? Math.Abs(n) & 0xff : 1;
+                return code == 0 ? 1 : code;
             }
             var value = reply?["result"];
             if (value is null) return 0; // bitcoin-cli prints nothing for a null result
