@@ -123,10 +123,12 @@ public sealed class BlockSync : INodeBehaviour
     public void OnTimer(long now)
     {
         if (now >= _nextStallCheck) CheckStalls(now);
-        foreach (var (id, state) in _peers)
+        var slow = _peers.Where(p => p.Value.AwaitingHeaders && now >= p.Value.HeadersRequestedAt + _options.HeadersTimeout).ToList();
+        foreach (var (id, state) in slow)
         {
-            if (state.AwaitingHeaders && now >= state.HeadersRequestedAt + _options.HeadersTimeout && _context.Peers.TryGetValue(id, out var peer))
-                RequestHeaders(peer, state, now);
+            // A headers-sync peer that does not answer must not hold the others back: hand the role on.
+            if (_headersSyncPeer == id) ReleaseDeferredHeaders(now);
+            if (_context.Peers.TryGetValue(id, out var peer)) RequestHeaders(peer, state, now);
         }
     }
 

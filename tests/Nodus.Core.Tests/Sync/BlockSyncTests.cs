@@ -74,6 +74,23 @@ public sealed class BlockSyncTests
     }
 
     [Fact]
+    public void SilentHeadersSyncPeer_HandsTheRoleOn_AfterTheTimeout()
+    {
+        var kit = NewKit();
+        int good = kit.AddFullNode();
+        kit.Mine(good, 300);
+        int silent = kit.AddFullNode();
+        kit.Network.Connect(silent, good);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, silent), 30 * Time.Second));
+
+        int fresh = kit.AddFullNode(new SyncOptions { HeadersTimeout = 5 * Time.Second });
+        kit.Network.Filter = (from, to, m) => !(from == silent && to == fresh && m is HeadersMessage);
+        kit.Network.Connect(fresh, silent); // becomes the headers-sync peer, then never answers
+        kit.Network.Connect(fresh, good);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, fresh), 60 * Time.Second));
+    }
+
+    [Fact]
     public void StallingPeer_RequestsMoveToOthers()
     {
         var kit = NewKit();
