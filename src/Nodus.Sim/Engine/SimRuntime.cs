@@ -15,13 +15,13 @@ namespace Nodus.Sim.Engine;
 /// </summary>
 public sealed class SimRuntime
 {
-    /// <summary>Every simulated node listens on Bitcoin's port; its address encodes its index (10.0.0.0/8).</summary>
+    /// <summary>Every simulated node listens on Bitcoin's port; its address encodes its index (<see cref="SimAddresses"/>).</summary>
     public const int ListenPort = 8333;
 
     /// <summary>Bitcoin Core's nConnectTimeout (DEFAULT_CONNECT_TIMEOUT = 5000 ms): a dial into a black hole fails after it.</summary>
     public static readonly long ConnectTimeout = 5 * Time.Second;
 
-    /// <summary>Most nodes 10.0.0.0/8 can number (index + 1 in the low 24 bits).</summary>
+    /// <summary>Most nodes a run may hold (the connection table and per-node arrays are indexed by int).</summary>
     public const int MaxNodes = (1 << 24) - 2;
 
     private readonly Node?[] _nodes;
@@ -30,6 +30,7 @@ public sealed class SimRuntime
     private readonly long[] _downloadFreeAt;
     private readonly long[] _timerAt;
     private readonly IPEndPoint?[] _endPoints;
+    private readonly int[] _incarnation;
     private readonly ConnectionTable _connections;
     private readonly EventQueue _queue = new();
     private readonly List<Partition> _partitions = [];
@@ -51,6 +52,8 @@ public sealed class SimRuntime
         _timerAt = new long[nodes];
         Array.Fill(_timerAt, Time.Never);
         _endPoints = new IPEndPoint?[nodes];
+        _incarnation = new int[nodes];
+        Addresses = new SimAddresses(nodes, ListenPort);
         _connections = new ConnectionTable(nodes);
         _network = new Random(SeedFor(seed, -1));
         Now = startTime;
@@ -64,6 +67,10 @@ public sealed class SimRuntime
     public long EventsProcessed { get; private set; }
     public long MessagesDropped { get; private set; }
     public TrafficStats Traffic { get; }
+    /// <summary>Node index ↔ IPv4 address (public, spread over /16 groups).</summary>
+    public SimAddresses Addresses { get; }
+    /// <summary>Dials that failed (refused by a dead node, timed out across a cut, unknown address), reported to live dialers.</summary>
+    public long DialsFailed { get; private set; }
     public int OpenConnections => _connections.Open;
     public int PendingEvents => _queue.Count;
 
@@ -91,18 +98,13 @@ public sealed class SimRuntime
         return (int)(z & 0x7FFFFFFF);
     }
 
-    public IPEndPoint EndPointOf(int index) => _endPoints[index] ??= new IPEndPoint(
-        new IPAddress([10, (byte)((index + 1) >> 16), (byte)((index + 1) >> 8), (byte)(index + 1)]), ListenPort);
+    public IPEndPoint EndPointOf(int index) => _endPoints[index] ??= new IPEndPoint(Addresses.AddressOf(index), ListenPort);
 
     /// <summary>The node behind a simulated address, or -1.</summary>
-    public int IndexOf(IPEndPoint endPoint)
-    {
-        if (endPoint.Port != ListenPort || endPoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) return -1;
-        Span<byte> b = stackalloc byte[4];
-        if (!endPoint.Address.TryWriteBytes(b, out _) || b[0] != 10) return -1;
-        int index = ((b[1] << 16) | (b[2] << 8) | b[3]) - 1;
-        return index >= 0 && index < NodeCount ? index : -1;
-    }
+    public int IndexOf(IPEndPoint endPoint) => Addresses.IndexOf(endPoint);
+
+    /// <summary>How many times node <paramref name="index"/> has started (0 before its first start).</summary>
+    public int Incarnation(int index) => _incarnation[index];
 
     // ---- scheduling -------------------------------------------------------------------------------------------
 
@@ -153,7 +155,9 @@ public sealed class SimRuntime
     private void StartNode(int v)
     {
         if (_alive[v]) return;
-        var node = _nodes[v] ??= _factory(v, new Random(SeedFor(Seed, v)));
+        // A restarted node is a new process: a fresh engine with its own random stream (the first keeps SeedFor(seed, v)).
+        int incarnation = _incarnation[v]++;
+        var node = _nodes[v] ??= _factory(v, new Random(incarnation == 0 ? SeedFor(Seed, v) : SeedFor(Seed, v + (long)incarnation * NodeCount)));
         // Nobody reads a hundred thousand nodes' logs: the core skips formatting them unless a listener is set.
         node.Context.MinimumLogSeverity = Log is null ? LogSeverity.Warning : LogSeverity.Debug;
         _alive[v] = true;
@@ -165,6 +169,19 @@ public sealed class SimRuntime
     {
         if (!_alive[v] || PlannedOutbound is null) return;
         foreach (int target in PlannedOutbound(v).Span) Dial(v, target, ConnectionType.OutboundFullRelay);
+    }
+
+    /// <summary>
+    /// A clean departure: the node persists its state and closes its connections (<see cref="Node.Shutdown"/>; its
+    /// peers see each close after one latency), then leaves as <see cref="Crash"/> does. <see cref="ScheduleStart"/>
+    /// brings it back later as a fresh engine.
+    /// </summary>
+    public void Stop(int v)
+    {
+        if (!_alive[v]) return;
+        _nodes[v]!.Shutdown(Now);
+        AfterInput(v);
+        Crash(v);
     }
 
     /// <summary>
@@ -222,8 +239,20 @@ public sealed class SimRuntime
             TryRelease(id);
             return;
         }
+        var acceptor = _nodes[c.B]!;
+        if (!acceptor.ShouldAcceptInbound(EndPointOf(c.A), Now))
+        {
+            // Connection policy refused (banned, or inbound slots full and nobody evictable): the socket is closed
+            // at once, which the dialer sees as a failed connection after one latency.
+            c.Aborted = true;
+            _queue.Schedule(Now + Network.Latency(c.B, c.A, Now, _network), new SimEvent(EventKind.DialFailed, c.A, -1,
+                new DialFailure(EndPointOf(c.B), c.Type, "connection closed by peer"), 0));
+            TryRelease(id);
+            AfterInput(c.B);
+            return;
+        }
         c.OpenB = true;
-        c.PeerB = _nodes[c.B]!.OnConnected(EndPointOf(c.A), ConnectionType.Inbound, Now);
+        c.PeerB = acceptor.OnConnected(EndPointOf(c.A), ConnectionType.Inbound, Now);
         _connections.Link(c.B, c.PeerB, id);
         AfterInput(c.B);
     }
@@ -254,6 +283,7 @@ public sealed class SimRuntime
     {
         if (!_alive[e.Node]) return;
         var f = (DialFailure)e.Payload!;
+        DialsFailed++;
         _nodes[e.Node]!.OnDialFailed(f.EndPoint ?? new IPEndPoint(IPAddress.None, 0), f.Type, f.Reason, Now);
         AfterInput(e.Node);
     }

@@ -24,6 +24,7 @@ public static class ReportHtml
 
         if (report.Cases.Any(c => c.Broadcast is not null)) AppendBroadcast(sb, report);
         if (report.Cases.Any(c => c.Blocks is not null)) AppendBlocks(sb, report);
+        DiscoveryReport.AppendHtml(sb, report);
 
         var handshakeCurves = report.Cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Handshakes.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();

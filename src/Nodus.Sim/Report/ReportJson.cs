@@ -53,6 +53,12 @@ public static class ReportJson
         json.WriteNumber("edges", report.Topology.EdgeCount);
         WriteStats(json, "degree", new Stats(report.Topology.Degrees().Select(d => (double)d)));
         WriteStats(json, "outDegree", new Stats(report.Topology.OutDegrees().Select(d => (double)d)));
+        if (s.Topology.Kind == "discovery")
+        {
+            json.WriteNumber("bootnodes", s.Topology.Bootnodes);
+            json.WriteString("addressBook", s.Topology.AddressBook);
+            json.WriteNumber("sampleSeconds", s.Topology.SampleSeconds);
+        }
         json.WriteEndObject();
         json.WriteStartObject("workload");
         json.WriteString("kind", s.Workload.Kind);
@@ -107,6 +113,7 @@ public static class ReportJson
         json.WriteEndObject();
         if (c.Broadcast is { } b) WriteBroadcast(json, b, c.HonestNodes);
         if (c.Blocks is { } blocks) WriteBlocks(json, blocks);
+        if (c.Discovery is { } discovery) DiscoveryReport.Write(json, discovery);
         json.WriteEndObject();
     }
 

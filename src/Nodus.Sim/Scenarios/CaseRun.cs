@@ -75,6 +75,7 @@ internal sealed class CaseRun
         // Only relayed transactions can be announced again after they confirm, so remembering those is exact; the
         // transactions a miner takes straight into its own mempool (blockFill: direct) were never announced.
         int recentConfirmed = Math.Max(1, Broadcasting ? (_scenario.Workload.Transactions < 0 ? _honest : _scenario.Workload.Transactions) : 1);
+        DiscoveryNetwork? discovery = null; // topology kind "discovery": built below, once the runtime exists
         var runtime = new SimRuntime(_total, seed, network, (v, random) =>
         {
             if (v < _honest && _blocks is not null)
@@ -86,6 +87,7 @@ internal sealed class CaseRun
                 if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
                 _relays[v] = full.Relay;
                 _blocks.Attach(v, full);
+                discovery?.Attach(v, full.Engine, full.Relay, _runtimeRef!);
                 return full.Engine;
             }
             var node = new Node(nodeOptions, random);
@@ -97,9 +99,11 @@ internal sealed class CaseRun
                 node.AddBehaviour(relay);
                 _relays[v] = relay;
             }
+            if (v < _honest) discovery?.Attach(v, node, _relays[v], _runtimeRef!);
             return node;
         }, ScenarioRunner.Epoch);
         _runtimeRef = runtime;
+        if (_scenario.Topology.Kind == "discovery") discovery = _discovery = new DiscoveryNetwork(_scenario.Topology, _honest, runtime);
         foreach (var p in _scenario.Partitions)
             runtime.AddPartition(ScenarioRunner.ToPartition(p, network, _total, _spec.PartitionMode));
 
@@ -140,6 +144,7 @@ internal sealed class CaseRun
         {
             _trace?.OnEstablished(node, peer, remote, now);
             if (node >= _honest) return;
+            discovery?.OnEstablished(node, peer, runtime, now);
             if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
             if (++established[node] == degree[node]) _tracker.Record(handshakes, node, -1, now);
         };
@@ -147,9 +152,19 @@ internal sealed class CaseRun
 
         var random = new Random(SimRuntime.SeedFor(seed, -4));
         long spread = Math.Max(1, (long)(_scenario.StartSpreadSeconds * Time.Second));
-        // Every node listens before anyone dials: starts in [0, spread), planned dials in [spread, 2 spread).
-        for (int v = 0; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + random.NextInt64(spread));
-        for (int v = 0; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+        if (discovery is not null)
+        {
+            // Nodes find each other themselves; eavesdropper probes still dial their node once it is up.
+            discovery.ScheduleStarts(runtime, random, spread, _honest);
+            for (int v = _honest; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+            for (int v = _honest; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+        }
+        else
+        {
+            // Every node listens before anyone dials: starts in [0, spread), planned dials in [spread, 2 spread).
+            for (int v = 0; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + random.NextInt64(spread));
+            for (int v = 0; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+        }
 
         long firstTx = ScenarioRunner.Epoch + (_scenario.Workload.FirstAtSeconds is { } f
             ? (long)(f * Time.Second) : 2 * spread + 5 * Time.Second);
@@ -162,7 +177,7 @@ internal sealed class CaseRun
         }
 
         // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted.
-        bool Live(int v) => v < _honest && runtime.IsAlive(v) && graphDegree[v] > 0;
+        bool Live(int v) => v < _honest && runtime.IsAlive(v) && (graphDegree[v] > 0 || discovery is not null);
         long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
         if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
         if (_blocks is not null)
@@ -170,6 +185,7 @@ internal sealed class CaseRun
             long firstBlock = _scenario.Workload.FirstBlockAtSeconds is { } fb ? ScenarioRunner.Epoch + (long)(fb * Time.Second) : firstTx;
             until = Math.Max(until, _blocks.Schedule(runtime, firstBlock, Live) + BlockSettleTime);
         }
+        discovery?.ScheduleSampling(runtime, ScenarioRunner.Epoch, until, Live);
         if (_traceWriter is not null)
         {
             _trace = new CaseTrace(_traceWriter, _honest, Relay.ToCliName(), v => _relays[v]);
@@ -201,6 +217,7 @@ internal sealed class CaseRun
             WallSeconds = wall.Elapsed.TotalSeconds,
         };
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
+        result.Discovery = discovery?.Summarize(runtime, Live, network);
         if (_blocks is not null)
             result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
                 .Where(p => p.UntilSeconds < double.MaxValue / 2)
@@ -253,6 +270,7 @@ internal sealed class CaseRun
     }
 
     private SimRuntime? _runtimeRef;
+    private DiscoveryNetwork? _discovery;
 
     private void OnDelivered(int node, PeerId peer, int sender, IMessage message, long now)
     {

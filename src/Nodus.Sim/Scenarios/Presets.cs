@@ -59,6 +59,17 @@ public static class Presets
                 Partitions = [new PartitionSpec { RegionsA = ["NORTH_AMERICA", "SOUTH_AMERICA"], RegionsB = ["EUROPE", "ASIA_PACIFIC", "JAPAN", "AUSTRALIA"], FromSeconds = 60, UntilSeconds = 360, Mode = "hold" }],
                 Cases = [new() { Label = "hold", PartitionMode = "hold" }, new() { Label = "drop", PartitionMode = "drop" }],
             }),
+        new("discovery", "2,000 nodes started over 2 minutes find each other from 5 bootnodes with the real discovery protocol (getaddr/addr, 8+2 outbound); then 10 broadcasts",
+            () => new Scenario
+            {
+                Name = "discovery",
+                Description = "Every node runs the core's discovery: an empty address book, the 5 bootnodes as hard-coded seeds, getaddr/addr gossip, Bitcoin Core's 8 full-relay + 2 block-relay-only outbound slots and feelers. Nodes start at uniform times over 120 s. Measures when nodes hold 8/8 outbound, the grown in/out-degrees and the bootnodes' load; then 10 transactions by diffusion over the grown graph.",
+                Nodes = 2000,
+                DurationSeconds = 60,
+                StartSpreadSeconds = 120,
+                Topology = new TopologySpec { Kind = "discovery", Bootnodes = 5 },
+                Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 10, FirstAtSeconds = 300 },
+            }),
         new("relay-compare", "2,000 nodes, Bitcoin-like topology, 2019 regions: 20 transactions under flood, diffusion and Dandelion++ (latency, fairness, traffic)",
             () => new Scenario
             {

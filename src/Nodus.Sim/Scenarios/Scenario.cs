@@ -92,17 +92,26 @@ public sealed class NetworkSpec
 
 public sealed class TopologySpec
 {
-    /// <summary>random-regular | bitcoin | edges.</summary>
+    /// <summary>random-regular | bitcoin | edges | discovery (grown by the nodes' own discovery protocol from bootnodes).</summary>
     public string Kind { get; set; } = "random-regular";
     public int Degree { get; set; } = 8;
     /// <summary>For "edges": a path to an edge list (optionally .gz), or "bitcoin-2015" for the embedded graph.</summary>
     public string File { get; set; } = "bitcoin-2015";
     public int MaxInbound { get; set; } = Topology.BitcoinLike.MaxInbound;
+    /// <summary>For "discovery": nodes 0..bootnodes−1 start first and are every node's hard-coded seeds.</summary>
+    public int Bootnodes { get; set; } = 5;
+    /// <summary>For "discovery": address-table sizes, "small" (new 64×16, tried 16×16) or "core" (Bitcoin Core's 1,024×64, 256×64).</summary>
+    public string AddressBook { get; set; } = "small";
+    /// <summary>For "discovery": how often the grown overlay is measured (live nodes, 8/8 outbound, components).</summary>
+    public double SampleSeconds { get; set; } = 10;
 
     public void Validate()
     {
-        if (Kind is not ("random-regular" or "bitcoin" or "edges"))
-            throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin or edges");
+        if (Kind is not ("random-regular" or "bitcoin" or "edges" or "discovery"))
+            throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin, edges or discovery");
+        if (Bootnodes < 1) throw new InvalidDataException("topology.bootnodes must be at least 1");
+        if (AddressBook is not ("small" or "core")) throw new InvalidDataException($"topology.addressBook '{AddressBook}': use small or core");
+        if (SampleSeconds < 1) throw new InvalidDataException("topology.sampleSeconds must be at least 1");
         if (Degree < 1 || MaxInbound < 1) throw new InvalidDataException("topology: degree and maxInbound must be positive");
     }
 }

@@ -51,6 +51,8 @@ public sealed class ScenarioRunner
         return t.Kind switch
         {
             "random-regular" => RandomRegular.Generate(_scenario.Nodes, t.Degree, random),
+            // Grown at run time by the nodes' own discovery protocol: no planned edge.
+            "discovery" => new Topology.Topology("discovery", _scenario.Nodes, [], []),
             "bitcoin" => BitcoinLike.Generate(_scenario.Nodes, RegionData.Load(_scenario.Network.Year).OutboundDegreeCdf, random, t.MaxInbound),
             _ => EdgeListFile.Load(t.File),
         };
@@ -121,6 +123,8 @@ public sealed class CaseResult
     public required INetworkModel Network { get; init; }
     /// <summary>The "item" is a node having completed the handshake on every planned connection.</summary>
     public required PropagationSummary Handshakes { get; init; }
+    /// <summary>The overlay the discovery protocol grew (topology kind "discovery").</summary>
+    public DiscoveryResult? Discovery { get; set; }
     /// <summary>Outbound side: from OnConnected to verack received.</summary>
     public required Stats HandshakeDurationMs { get; init; }
     /// <summary>Wall-clock time: shown on stderr and in the HTML, never in report.json (which must be reproducible).</summary>
