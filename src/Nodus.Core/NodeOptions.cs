@@ -33,7 +33,10 @@ public sealed record NodeOptions
 
     /// <summary>Time allowed for version/verack after connecting; tests and simulations may shorten it.</summary>
     public long HandshakeTimeout { get; init; } = Peers.PeerSession.HandshakeTimeoutDefault;
-    /// <summary>Time between keep-alive pings.</summary>
+    /// <summary>
+    /// Time between keep-alive pings; <see cref="Time.Never"/> sends none (a simulation comparing with models that
+    /// have no keep-alive traffic). Without pings a silent peer is only noticed when its connection breaks.
+    /// </summary>
     public long PingInterval { get; init; } = Peers.PeerSession.PingIntervalDefault;
     /// <summary>Time a ping may stay unanswered before the peer is dropped.</summary>
     public long PingTimeout { get; init; } = Peers.PeerSession.PingTimeoutDefault;

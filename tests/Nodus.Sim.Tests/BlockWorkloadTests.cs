@@ -50,6 +50,22 @@ public class BlockWorkloadTests
     }
 
     [Fact]
+    public void Run_KeepAliveOff_NoPingsAndBlocksStillReachEveryNode()
+    {
+        var on = new ScenarioRunner(Blocks(nodes: 50)).Run().Cases.Single();
+        Assert.Contains(on.Traffic.PerCommand, kv => kv.Key == "ping" && kv.Value.Messages > 0);
+
+        var scenario = Scenario.Parse("""{ "nodes": 50, "keepAlive": false }""");
+        Assert.False(scenario.KeepAlive);
+        var spec = Blocks(nodes: 50);
+        spec.KeepAlive = false;
+        var off = new ScenarioRunner(spec).Run().Cases.Single();
+        Assert.DoesNotContain(off.Traffic.PerCommand, kv => kv.Key is "ping" or "pong");
+        Assert.All(off.Blocks!.Blocks.Where(r => r.OnMainChain), r => Assert.Equal(50, r.Propagation.Reached));
+        Assert.True(off.EventsProcessed < on.EventsProcessed);
+    }
+
+    [Fact]
     public void Run_Blocks_SameSeedSameBytes()
     {
         var a = ReportJson.Serialize(new ScenarioRunner(Blocks(nodes: 50)).Run());

@@ -97,6 +97,29 @@ public class BlockTests
     }
 
     [Fact]
+    public void MerkleRoot_ListChangedAfterComputing_ComputedAgain()
+    {
+        // Roots are memoised with the ids they were computed from; a changed list must not be answered from the memo.
+        var block = Samples.RandomBlock(new Random(13), 6);
+        Hash256 Expected() => MerkleTree.Root([.. block.Transactions.Select(t => t.GetHash())], out _);
+        var first = block.ComputeMerkleRoot();
+        Assert.Equal(Expected(), first);
+        Assert.False(block.HasDuplicateTransactionIds());
+        block.Transactions.RemoveAt(5);
+        Assert.NotEqual(first, block.ComputeMerkleRoot());
+        Assert.Equal(Expected(), block.ComputeMerkleRoot());
+        block.Transactions.Add(block.Transactions[2]);
+        Assert.Equal(Expected(), block.ComputeMerkleRoot());
+        Assert.True(block.HasDuplicateTransactionIds());
+
+        var witnessRoot = block.ComputeWitnessMerkleRoot(out _);
+        block.Transactions[1] = Samples.Transaction(Vectors.SegwitTxHex);
+        var leaves = block.Transactions.Select((t, i) => i == 0 ? Hash256.Zero : t.GetWitnessHash()).ToList();
+        Assert.Equal(MerkleTree.Root(leaves, out _), block.ComputeWitnessMerkleRoot(out _));
+        Assert.NotEqual(witnessRoot, block.ComputeWitnessMerkleRoot(out _));
+    }
+
+    [Fact]
     public void Transactions_ChangedAfterDecode_SerializesTheChange()
     {
         var decoded = WireCodec.Decode<Block>(Vectors.Bytes(Vectors.MainnetGenesisBlockHex));

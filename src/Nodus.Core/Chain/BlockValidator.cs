@@ -23,9 +23,9 @@ public static class BlockValidator
         }
 
         var txs = block.Transactions;
-        var txids = new List<Hash256>(txs.Count);
-        foreach (var tx in txs) txids.Add(tx.GetHash());
-        var root = MerkleTree.Root(txids, out bool mutated);
+        // Memoised on the block with the ids it was computed from (a block checked twice, or handed to many nodes
+        // in one process, hashes its tree once); every check below still runs for every call.
+        var root = block.ComputeMerkleRoot(out bool mutated);
         if (root != block.Header.MerkleRoot) return ValidationResult.Invalid("bad-txnmrklroot");
         if (mutated) return ValidationResult.Invalid("bad-txns-duplicate");
 
@@ -40,20 +40,47 @@ public static class BlockValidator
         for (int i = 1; i < txs.Count; i++)
             if (txs[i].IsCoinbase) return ValidationResult.Invalid("bad-cb-multiple");
 
-        foreach (var tx in txs)
-        {
-            var check = CheckTransaction(tx);
-            if (!check.IsValid) return check;
-        }
+        var checks = TransactionChecks.Of(block);
+        if (!checks.FirstFailure.IsValid) return checks.FirstFailure;
 
         // The merkle mutation check catches the CVE-2012-2459 duplicates; this catches any other repeated txid.
-        if (new HashSet<Hash256>(txids).Count != txids.Count) return ValidationResult.Invalid("bad-txns-duplicate");
+        if (block.HasDuplicateTransactionIds()) return ValidationResult.Invalid("bad-txns-duplicate");
 
-        long sigOps = 0;
-        foreach (var tx in txs) sigOps += SigOps.CountLegacy(tx);
-        if (sigOps * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockSigOpsCost)
+        if (checks.LegacySigOps * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockSigOpsCost)
             return ValidationResult.Invalid("bad-blk-sigops");
         return ValidationResult.Ok;
+    }
+
+    /// <summary>
+    /// The per-transaction part of CheckBlock: the first failing CheckTransaction and the legacy sigop count. Both
+    /// depend only on what the txids hash, so they are memoised on the block with its ids (see
+    /// <see cref="Block.GetTransactionMemo"/>): in one process — the simulator hands the miner's block object to
+    /// every node — a block's transactions are walked once, while every node still runs every check of CheckBlock
+    /// on the results. Bitcoin Core memoises the whole CheckBlock on the block object (CBlock::fChecked).
+    /// </summary>
+    private sealed record TransactionChecks(ValidationResult FirstFailure, long LegacySigOps)
+    {
+        private static readonly object MemoOwner = new();
+
+        public static TransactionChecks Of(Block block)
+        {
+            if (block.GetTransactionMemo(MemoOwner) is TransactionChecks known) return known;
+            var failure = ValidationResult.Ok;
+            long sigOps = 0;
+            foreach (var tx in block.Transactions)
+            {
+                var check = CheckTransaction(tx);
+                if (!check.IsValid)
+                {
+                    failure = check;
+                    break; // as CheckBlock, which stops at the first bad transaction before counting sigops
+                }
+                sigOps += SigOps.CountLegacy(tx);
+            }
+            var checks = new TransactionChecks(failure, sigOps);
+            block.SetTransactionMemo(MemoOwner, checks);
+            return checks;
+        }
     }
 
     /// <summary>Bitcoin's CheckTransaction: structure only, no inputs looked up.</summary>
@@ -73,9 +100,7 @@ public static class BlockValidator
             if (total > ConsensusLimits.MaxMoney) return ValidationResult.Invalid("bad-txns-txouttotal-toolarge");
         }
 
-        var spent = new HashSet<OutPoint>();
-        foreach (var input in tx.Inputs)
-            if (!spent.Add(input.PrevOut)) return ValidationResult.Invalid("bad-txns-inputs-duplicate");
+        if (HasDuplicateInputs(tx.Inputs)) return ValidationResult.Invalid("bad-txns-inputs-duplicate");
 
         if (tx.IsCoinbase)
         {
@@ -89,6 +114,25 @@ public static class BlockValidator
                 if (input.PrevOut.IsNull) return ValidationResult.Invalid("bad-txns-prevout-null");
         }
         return ValidationResult.Ok;
+    }
+
+    /// <summary>Inputs compared pairwise up to this many (no allocation: most transactions have one to a few inputs), hashed above.</summary>
+    private const int PairwiseInputLimit = 16;
+
+    private static bool HasDuplicateInputs(List<TxIn> inputs)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inputs);
+        if (span.Length > PairwiseInputLimit)
+        {
+            var spent = new HashSet<OutPoint>(span.Length);
+            foreach (ref readonly var input in span)
+                if (!spent.Add(input.PrevOut)) return true;
+            return false;
+        }
+        for (int i = 1; i < span.Length; i++)
+            for (int j = 0; j < i; j++)
+                if (span[i].PrevOut.Equals(span[j].PrevOut)) return true;
+        return false;
     }
 
     /// <summary>Rules that need the block's place in the chain (Bitcoin's ContextualCheckBlock).</summary>

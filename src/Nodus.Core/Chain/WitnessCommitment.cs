@@ -15,12 +15,7 @@ public static class WitnessCommitment
     public const int MinimumScriptLength = 38;
 
     /// <summary>The witness merkle root: wtxids, with the coinbase's counted as zero.</summary>
-    public static Hash256 WitnessMerkleRoot(Block block, out bool mutated)
-    {
-        var leaves = new List<Hash256>(block.Transactions.Count) { Hash256.Zero };
-        for (int i = 1; i < block.Transactions.Count; i++) leaves.Add(block.Transactions[i].GetWitnessHash());
-        return MerkleTree.Root(leaves, out mutated);
-    }
+    public static Hash256 WitnessMerkleRoot(Block block, out bool mutated) => block.ComputeWitnessMerkleRoot(out mutated);
 
     public static Hash256 Compute(Block block, ReadOnlySpan<byte> reservedValue)
     {

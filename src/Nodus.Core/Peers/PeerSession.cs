@@ -56,7 +56,8 @@ public sealed class PeerSession
                 }
                 peer.ReceivedVerack = true;
                 peer.State = HandshakeState.Established;
-                peer.NextPingAt = now; // measure latency at once, as Bitcoin Core pings a new peer immediately
+                // Measure latency at once, as Bitcoin Core pings a new peer immediately (unless keep-alive is off).
+                peer.NextPingAt = _context.Options.PingInterval == Time.Never ? Time.Never : now;
                 becameEstablished = true;
                 return true;
         }

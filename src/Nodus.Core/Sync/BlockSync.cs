@@ -94,6 +94,7 @@ public sealed class BlockSync : INodeBehaviour
     public void OnPeerClosed(Peer peer, long now)
     {
         if (!_peers.Remove(peer.Id, out var state)) return;
+        SetAwaitingHeaders(state, false);
         if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
         foreach (var hash in state.InFlight) _inFlight.Remove(hash);
         if (state.InFlight.Count > 0) RequestBlocks(now);
@@ -123,6 +124,7 @@ public sealed class BlockSync : INodeBehaviour
     public void OnTimer(long now)
     {
         if (now >= _nextStallCheck) CheckStalls(now);
+        if (_awaitingHeaders == 0) return;
         var slow = _peers.Where(p => p.Value.AwaitingHeaders && now >= p.Value.HeadersRequestedAt + _options.HeadersTimeout).ToList();
         foreach (var (id, state) in slow)
         {
@@ -149,12 +151,24 @@ public sealed class BlockSync : INodeBehaviour
         // header and we learn what it has (an empty reply would teach us nothing).
         var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader.Parent ?? Chain.BestHeader);
         _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator(locator), Hash256.Zero));
-        state.AwaitingHeaders = true;
+        SetAwaitingHeaders(state, true);
         state.HeadersRequestedAt = now;
+    }
+
+    // Peers with an unanswered getheaders. NextWakeup runs after every input the node handles and is almost always
+    // asked while none is outstanding: the count spares it a walk over every peer then.
+    private int _awaitingHeaders;
+
+    private void SetAwaitingHeaders(PeerSyncState state, bool awaiting)
+    {
+        if (state.AwaitingHeaders == awaiting) return;
+        state.AwaitingHeaders = awaiting;
+        _awaitingHeaders += awaiting ? 1 : -1;
     }
 
     private long NextHeadersTimeout()
     {
+        if (_awaitingHeaders == 0) return Time.Never;
         long next = Time.Never;
         foreach (var state in _peers.Values)
             if (state.AwaitingHeaders) next = Math.Min(next, state.HeadersRequestedAt + _options.HeadersTimeout);
@@ -163,7 +177,7 @@ public sealed class BlockSync : INodeBehaviour
 
     private void OnHeaders(Peer peer, PeerSyncState state, HeadersMessage message, long now)
     {
-        state.AwaitingHeaders = false;
+        SetAwaitingHeaders(state, false);
         var headers = message.Headers;
         if (headers.Count == 0) return; // the peer has nothing after our locator
 

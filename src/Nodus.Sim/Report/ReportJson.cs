@@ -44,6 +44,7 @@ public static class ReportJson
         json.WriteNumber("nodes", report.Topology.Nodes);
         json.WriteNumber("durationSeconds", s.DurationSeconds);
         json.WriteNumber("startSpreadSeconds", s.StartSpreadSeconds);
+        if (!s.KeepAlive) json.WriteBoolean("keepAlive", false); // written only when off: default reports stay as they were
         json.WriteStartObject("network");
         if (report.Cases.Count > 0) report.Cases[0].Network.Describe(json);
         json.WriteEndObject();

@@ -70,7 +70,7 @@ internal sealed class CaseRun
     {
         var seed = _scenario.Seed;
         var network = ScenarioRunner.BuildNetwork(_scenario.Network, _total, seed);
-        var nodeOptions = new NodeOptions();
+        var nodeOptions = _scenario.KeepAlive ? new NodeOptions() : new NodeOptions { PingInterval = Time.Never };
         var relayOptions = new RelayOptions { Policy = Relay, KnownInventoryPerPeer = SimKnownInventory };
         // Only relayed transactions can be announced again after they confirm, so remembering those is exact; the
         // transactions a miner takes straight into its own mempool (blockFill: direct) were never announced.

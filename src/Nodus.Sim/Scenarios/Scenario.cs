@@ -20,6 +20,12 @@ public sealed class Scenario
     public double DurationSeconds { get; set; } = 60;
     /// <summary>Nodes start at uniform random times in [0, this) so that their timers are not in lockstep.</summary>
     public double StartSpreadSeconds { get; set; } = 1;
+    /// <summary>
+    /// Bitcoin Core's keep-alive (a ping every 2 minutes on every connection, with a 20-minute timeout). False sends
+    /// no pings at all, as simulators that model only block or transaction traffic (SimBlock) do: for like-for-like
+    /// speed figures, not for studying the real protocol.
+    /// </summary>
+    public bool KeepAlive { get; set; } = true;
     public NetworkSpec Network { get; set; } = new();
     public TopologySpec Topology { get; set; } = new();
     public WorkloadSpec Workload { get; set; } = new();

@@ -146,9 +146,76 @@ public sealed class Block : IWireValue<Block>
     public byte[] Serialize() => Encoding.Wire.Encode(this);
 
     /// <summary>The merkle root of the transaction ids (Bitcoin's, including its duplicate-last-hash rule).</summary>
-    public Hash256 ComputeMerkleRoot() => MerkleTree.Root(GetTransactionIds(), out _);
+    public Hash256 ComputeMerkleRoot() => ComputeMerkleRoot(out _);
 
     /// <inheritdoc cref="ComputeMerkleRoot()"/>
     /// <param name="mutated">Set when the list has the CVE-2012-2459 duplicate pattern (see <see cref="MerkleTree"/>).</param>
-    public Hash256 ComputeMerkleRoot(out bool mutated) => MerkleTree.Root(GetTransactionIds(), out mutated);
+    public Hash256 ComputeMerkleRoot(out bool mutated)
+    {
+        var tree = TransactionTree();
+        mutated = tree.Mutated;
+        return tree.Root;
+    }
+
+    /// <summary>True when two transactions have the same txid (Bitcoin's bad-txns-duplicate, beyond the merkle pattern).</summary>
+    public bool HasDuplicateTransactionIds() => TransactionTree().HasDuplicates;
+
+    /// <summary>The BIP 141 witness merkle root: the wtxids, with the coinbase's counted as zero.</summary>
+    public Hash256 ComputeWitnessMerkleRoot(out bool mutated)
+    {
+        var txs = Transactions;
+        var tree = _wtxidTree;
+        if (tree is null || !Matches(tree.Leaves, txs, witness: true))
+        {
+            var leaves = new Hash256[Math.Max(1, txs.Count)]; // [0] stays zero: the coinbase's wtxid is defined as zero
+            for (int i = 1; i < txs.Count; i++) leaves[i] = txs[i].GetWitnessHash();
+            _wtxidTree = tree = new MerkleMemo(leaves);
+        }
+        mutated = tree.Mutated;
+        return tree.Root;
+    }
+
+    // The last merkle computations, each kept with the leaves it was computed from: a block object handed to many
+    // nodes in one process (the simulator gives every node the miner's object; a node checks a block it already
+    // checked) hashes its trees once. A memo answers only while the block's current ids equal its leaves, so a
+    // changed transaction list is recomputed; the ids themselves are cached per transaction (a changed transaction
+    // needs Transaction.InvalidateHashes). Comparing ids is a memory compare, against thousands of SHA-256d for the
+    // tree. Bitcoin Core keeps the same kind of memo on CBlock (fChecked, m_checked_merkle_root).
+    private MerkleMemo? _txidTree, _wtxidTree;
+    private TransactionMemo? _memo;
+
+    private sealed record TransactionMemo(object Owner, object Value, MerkleMemo Tree);
+
+    /// <summary>
+    /// What <paramref name="owner"/> stored with <see cref="SetTransactionMemo"/> about this block's transactions, or
+    /// null when the transaction ids have changed since (or another owner stored since). For results that depend on
+    /// the transactions' legacy serialization alone — what the txids hash — such as per-transaction checks, so that
+    /// a block checked again, or handed to many nodes in one process, is not walked again.
+    /// </summary>
+    public object? GetTransactionMemo(object owner) =>
+        _memo is { } m && ReferenceEquals(m.Owner, owner) && ReferenceEquals(m.Tree, TransactionTree()) ? m.Value : null;
+
+    /// <inheritdoc cref="GetTransactionMemo"/>
+    public void SetTransactionMemo(object owner, object value) => _memo = new TransactionMemo(owner, value, TransactionTree());
+
+    private MerkleMemo TransactionTree()
+    {
+        var tree = _txidTree;
+        if (_transactions is { } txs)
+        {
+            if (tree is not null && Matches(tree.Leaves, txs, witness: false)) return tree;
+            return _txidTree = new MerkleMemo(GetTransactionIds());
+        }
+        var ids = GetTransactionIds(); // hashed from the received bytes: that is the cost; the tree is still saved
+        if (tree is not null && tree.Matches(ids)) return tree;
+        return _txidTree = new MerkleMemo(ids);
+    }
+
+    private static bool Matches(Hash256[] leaves, List<Transaction> txs, bool witness)
+    {
+        if (leaves.Length != Math.Max(witness ? 1 : 0, txs.Count)) return false;
+        for (int i = witness ? 1 : 0; i < txs.Count; i++)
+            if ((witness ? txs[i].GetWitnessHash() : txs[i].GetHash()) != leaves[i]) return false;
+        return true;
+    }
 }

@@ -33,3 +33,33 @@ public static class MerkleTree
         return level[0];
     }
 }
+
+/// <summary>
+/// One merkle computation kept with the leaves it was computed from (see <see cref="Block.ComputeMerkleRoot(out bool)"/>):
+/// immutable once built, so a reader on another thread sees either a whole memo or none.
+/// </summary>
+internal sealed class MerkleMemo
+{
+    public MerkleMemo(Hash256[] leaves)
+    {
+        Leaves = leaves;
+        Root = MerkleTree.Root(leaves, out Mutated);
+    }
+
+    public readonly Hash256[] Leaves;
+    public readonly Hash256 Root;
+    public readonly bool Mutated;
+    private int _duplicates = -1; // -1 not yet known; an int store is atomic, so a race only repeats the work
+
+    /// <summary>True when some leaf occurs twice (anywhere, not only in the CVE-2012-2459 pattern).</summary>
+    public bool HasDuplicates
+    {
+        get
+        {
+            if (_duplicates < 0) _duplicates = new HashSet<Hash256>(Leaves).Count != Leaves.Length ? 1 : 0;
+            return _duplicates == 1;
+        }
+    }
+
+    public bool Matches(ReadOnlySpan<Hash256> leaves) => leaves.SequenceEqual(Leaves);
+}

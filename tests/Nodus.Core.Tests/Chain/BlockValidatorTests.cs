@@ -99,6 +99,19 @@ public class BlockValidatorTests
     }
 
     [Fact]
+    public void CheckBlock_TransactionChangedAfterAValidCheck_CheckedAgain()
+    {
+        // The per-transaction results are memoised on the block with its txids: a change must not be answered from them.
+        var block = MinedOnGenesis(SpendTx(9), SpendTx(10));
+        Assert.True(BlockValidator.CheckBlock(block, BitcoinRegtest).IsValid);
+        var tx = block.Transactions[2];
+        tx.Inputs.Add(tx.Inputs[0]);
+        Assert.Equal("bad-txns-inputs-duplicate", BlockValidator.CheckBlock(Remerkle(block), BitcoinRegtest).Reason);
+        tx.Inputs.RemoveAt(1);
+        Assert.True(BlockValidator.CheckBlock(Remerkle(block), BitcoinRegtest).IsValid);
+    }
+
+    [Fact]
     public void CheckBlock_TooManySigOps_BadBlkSigops()
     {
         // 20,001 CHECKSIGs in one output script: one over the legacy limit.

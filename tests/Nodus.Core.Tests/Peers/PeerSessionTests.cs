@@ -183,9 +183,20 @@ public sealed class PeerSessionTests
         Assert.True(b.GetPeer(bId)!.IsEstablished);
     }
 
-    private static (Node, PeerId) Established()
+    [Fact]
+    public void Ping_KeepAliveOff_NeverSentAndNoWakeupForIt()
     {
-        var node = NewNode();
+        var (node, id) = Established(new NodeOptions { PingInterval = Time.Never });
+        Assert.Equal(Time.Never, node.NextWakeup);
+        node.OnTimer(T0 + 60 * Time.Minute);
+        Assert.Empty(Sent(Drain(node)).OfType<PingMessage>());
+        node.OnMessage(id, new PingMessage(5), 32, T0 + 61 * Time.Minute); // the peer's pings are still answered
+        Assert.Equal(5ul, Assert.IsType<PongMessage>(Assert.Single(Sent(Drain(node)))).Nonce);
+    }
+
+    private static (Node, PeerId) Established(NodeOptions? options = null)
+    {
+        var node = options is null ? NewNode() : new Node(options, new Random(1));
         var id = node.OnConnected(Remote, ConnectionType.Inbound, T0);
         node.OnMessage(id, PeerVersion(), 100, T0);
         node.OnMessage(id, new VerackMessage(), 24, T0);
