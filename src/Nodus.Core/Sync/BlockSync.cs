@@ -41,7 +41,8 @@ public sealed class BlockSync : INodeBehaviour
     /// <summary>A block left the active chain in a reorganisation; its transactions may return to the mempool.</summary>
     public event Action<Block, ChainEntry, long>? BlockDisconnected;
 
-    /// <summary>A block was first received from a peer (null for our own), before validation: for measurements.</summary>
+    /// <summary>A block body was received from a peer (null for our own) and passed the context-free checks (an invalid
+    /// or mutated body is not counted): for measurements.</summary>
     public event Action<Hash256, PeerId?, long>? BlockReceived;
 
     public int BlocksInFlight => _inFlight.Count;
@@ -275,15 +276,19 @@ public sealed class BlockSync : INodeBehaviour
             _inFlight.Remove(hash);
             state.InFlight.Remove(hash);
         }
-        BlockReceived?.Invoke(hash, peer.Id, now);
         // Unrequested blocks are stored only when they add work (Bitcoin's AcceptBlock rule), so a peer cannot fill
         // the disk with cheap side branches; a block from the future may become valid later and is not punished.
         var accepted = Chain.AcceptBlock(block, now, requested);
         if (!accepted.Result.IsValid && accepted.Result.Outcome is not (ValidationOutcome.MissingParent or ValidationOutcome.TimeTooNew))
         {
             _context.Misbehaving(peer, $"invalid block {hash}: {accepted.Result.Reason}");
+            // A mutated body (bad merkle root) leaves the header valid: ask another peer that has it at once, as
+            // Core's next SendMessages pass does, rather than waiting for a new announcement.
+            RequestBlocks(now, exclude: peer.Id);
             return;
         }
+        // Only a body that passed the checks counts as received (and earns the peer Core's nLastBlockTime).
+        BlockReceived?.Invoke(hash, peer.Id, now);
         if (accepted.Entry is { } entry)
         {
             state.UpdateBestKnown(entry);

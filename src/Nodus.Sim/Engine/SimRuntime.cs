@@ -80,6 +80,12 @@ public sealed class SimRuntime
     /// <summary>Called once per side when a connection's handshake completes: (node, peer, remote node, now).</summary>
     public Action<int, Peer, int, long>? PeerEstablished { get; set; }
 
+    /// <summary>Called when a node closes a connection itself: (node, remote node, reason, now).</summary>
+    public Action<int, int, DisconnectReason, long>? PeerClosedLocally { get; set; }
+
+    /// <summary>Rewrites, holds or withholds what adversarial nodes send (null: every node sends what its engine says).</summary>
+    public ISendTamper? Tamper { get; set; }
+
     /// <summary>Called for every log line a node emits (for debugging; off by default).</summary>
     public Action<int, LogLine>? Log { get; set; }
 
@@ -325,6 +331,31 @@ public sealed class SimRuntime
 
     private void Send(int from, PeerId peer, IMessage message)
     {
+        if (Tamper is { } tamper && tamper.Applies(from))
+        {
+            var sent = tamper.Tamper(from, message, out long hold);
+            if (sent is null) return;
+            if (hold > 0)
+            {
+                _queue.Schedule(Now + hold, new SimEvent(EventKind.Action, -1, -1, new HeldSend(from, _nodes[from]!, peer, sent), 0));
+                return;
+            }
+            message = sent;
+        }
+        Transmit(from, peer, message);
+    }
+
+    /// <summary>A message an adversarial node held back: sent later if the same engine still has the connection.</summary>
+    private sealed record HeldSend(int From, Node Engine, PeerId Peer, IMessage Message) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now)
+        {
+            if (runtime._alive[From] && ReferenceEquals(runtime._nodes[From], Engine)) runtime.Transmit(From, Peer, Message);
+        }
+    }
+
+    private void Transmit(int from, PeerId peer, IMessage message)
+    {
         int id = _connections.Find(from, peer);
         if (id < 0) return; // the peer is already gone on our side
         ref var c = ref _connections[id];
@@ -413,7 +444,7 @@ public sealed class SimRuntime
                     Send(v, send.Peer, send.Message);
                     break;
                 case ClosePeer close:
-                    CloseLocal(v, close.Peer);
+                    CloseLocal(v, close.Peer, close.Reason);
                     break;
                 case DialPeer dial:
                     Dial(v, IndexOf(dial.EndPoint), dial.Type);
@@ -432,12 +463,13 @@ public sealed class SimRuntime
         }
     }
 
-    private void CloseLocal(int v, PeerId peer)
+    private void CloseLocal(int v, PeerId peer, DisconnectReason reason)
     {
         int id = _connections.Find(v, peer);
         if (id < 0) return;
         ref var c = ref _connections[id];
         bool isA = c.A == v;
+        PeerClosedLocally?.Invoke(v, isA ? c.B : c.A, reason, Now);
         if (isA) c.OpenA = false; else c.OpenB = false;
         _connections.Unlink(v, peer);
         ScheduleRemoteClose(id, fromA: isA);

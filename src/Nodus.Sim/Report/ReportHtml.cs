@@ -25,6 +25,7 @@ public static class ReportHtml
         if (report.Cases.Any(c => c.Broadcast is not null)) AppendBroadcast(sb, report);
         if (report.Cases.Any(c => c.Blocks is not null)) AppendBlocks(sb, report);
         DiscoveryReport.AppendHtml(sb, report);
+        if (report.Cases.Any(c => c.Byzantine is not null)) AppendByzantine(sb, report);
 
         var handshakeCurves = report.Cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Handshakes.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
@@ -156,6 +157,47 @@ public static class ReportHtml
                     (baseline is null ? [] : new[] { (0.0, MeanCoverage(baseline)) })
                     .Concat(g.OrderBy(c => c.Spec.RemoveFraction).Select(c => (c.Spec.RemoveFraction, MeanCoverage(c)))).ToList())).ToList(), 1));
         }
+    }
+
+    /// <summary>Coverage, latency and disconnections against the Byzantine fraction, one series per behaviour; cases
+    /// without Byzantine nodes are every series' point at 0.</summary>
+    private static void AppendByzantine(StringBuilder sb, SimReport report)
+    {
+        var attacked = report.Cases.Where(c => c.Byzantine is not null).ToList();
+        var baseline = report.Cases.FirstOrDefault(c => c.Byzantine is null && c.Broadcast is not null);
+        sb.Append("<h2>Byzantine nodes</h2><table><tr><th>case</th><th>behaviour</th><th>fraction</th><th>Byzantine nodes</th>")
+          .Append("<th>honest coverage</th><th>50% (ms, median)</th><th>90%</th><th>100%</th><th>honest–Byzantine connections</th>")
+          .Append("<th>closed by honest nodes</th><th>median close (s after 1st tx)</th><th>honest connections closed</th>")
+          .Append("<th>withheld / held / corrupted messages</th></tr>");
+        foreach (var c in attacked)
+        {
+            var z = c.Byzantine!;
+            sb.Append("<tr><th>").Append(E(c.Label)).Append("</th><td>").Append(E(z.Behaviour + (z.Collude ? " (colluding)" : ""))).Append("</td>").Append(Td(z.Fraction))
+              .Append(Td((long)z.Nodes)).Append(c.Broadcast is null ? "<td>—</td><td>—</td><td>—</td><td>—</td>"
+                  : Td(MeanCoverage(c)) + Td(MedianTime(c, t => t.Time50Ms)) + Td(MedianTime(c, t => t.Time90Ms)) + Td(MedianTime(c, t => t.Time100Ms)))
+              .Append(Td((long)z.HonestByzantineConnections)).Append(Td((long)z.ClosedByHonest))
+              .Append(z.CloseSeconds.Count == 0 ? "<td>—</td>" : Td(z.CloseSeconds.Percentile(50))).Append(Td((long)z.HonestConnectionsClosed))
+              .Append("<td>").Append(z.Withheld).Append(" / ").Append(z.Held).Append(" / ").Append(z.Corrupted).Append("</td></tr>");
+        }
+        sb.Append("</table>");
+        var broadcast = attacked.Where(c => c.Broadcast is not null).GroupBy(c => c.Byzantine!.Behaviour + (c.Byzantine.Collude ? " colluding" : "")).ToList();
+        if (broadcast.Count == 0) return;
+        List<Svg.Series> Series(Func<CaseResult, double?> metric) => [.. broadcast.Select(g => new Svg.Series(g.Key,
+            (baseline is not null && metric(baseline) is { } b0 ? new[] { (0.0, b0) } : [])
+            .Concat(g.OrderBy(c => c.Byzantine!.Fraction).Where(c => metric(c).HasValue).Select(c => (c.Byzantine!.Fraction, metric(c)!.Value))).ToList()))];
+        sb.Append(Svg.LineChart("Coverage of the honest nodes against the Byzantine fraction", "Byzantine fraction", "mean coverage", Series(c => MeanCoverage(c)), 1));
+        sb.Append(Svg.LineChart("Time to 90% of the honest nodes (median over transactions)", "Byzantine fraction", "seconds",
+            Series(c => MedianTime(c, t => t.Time90Ms) is { } ms ? ms / 1000 : null)));
+        sb.Append(Svg.LineChart("Honest–Byzantine connections closed by the honest end", "Byzantine fraction", "share closed",
+            [.. broadcast.Select(g => new Svg.Series(g.Key, g.OrderBy(c => c.Byzantine!.Fraction)
+                .Select(c => (c.Byzantine!.Fraction, c.Byzantine.HonestByzantineConnections == 0 ? 0 : c.Byzantine.ClosedByHonest / (double)c.Byzantine.HonestByzantineConnections)).ToList()))], 1));
+    }
+
+    /// <summary>The median over transactions of a time; null when no transaction reached that share.</summary>
+    private static double? MedianTime(CaseResult c, Func<PropagationSummary, double?> time)
+    {
+        var values = c.Broadcast!.Transactions.Where(t => time(t).HasValue).Select(t => time(t)!.Value).ToList();
+        return values.Count == 0 ? null : new Stats(values).Percentile(50);
     }
 
     private static double MeanCoverage(CaseResult c) => c.Broadcast!.Transactions.Count == 0 ? 0 : c.Broadcast.Transactions.Average(t => t.Coverage);

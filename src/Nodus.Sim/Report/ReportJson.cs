@@ -115,6 +115,7 @@ public static class ReportJson
         if (c.Broadcast is { } b) WriteBroadcast(json, b, c.HonestNodes);
         if (c.Blocks is { } blocks) WriteBlocks(json, blocks);
         if (c.Discovery is { } discovery) DiscoveryReport.Write(json, discovery);
+        if (c.Byzantine is { } byzantine) WriteByzantine(json, byzantine);
         json.WriteEndObject();
     }
 
@@ -165,6 +166,27 @@ public static class ReportJson
         }
         json.WriteEndArray();
         json.WriteString("perBlockColumns", "hash, miner, height, bytes, transactions, onMainChain, coverage, time50Ms, time90Ms, time100Ms");
+        json.WriteEndObject();
+    }
+
+    private static void WriteByzantine(Utf8JsonWriter json, Adversaries.ByzantineResult b)
+    {
+        json.WriteStartObject("byzantine");
+        json.WriteString("behaviour", b.Behaviour);
+        json.WriteNumber("fraction", b.Fraction);
+        json.WriteNumber("delaySeconds", b.DelaySeconds);
+        if (b.Collude) json.WriteBoolean("collude", true);
+        json.WriteNumber("nodes", b.Nodes);
+        json.WriteNumber("honestByzantineConnections", b.HonestByzantineConnections);
+        json.WriteNumber("closedByHonest", b.ClosedByHonest);
+        WriteStats(json, "closeSecondsAfterFirstTx", b.CloseSeconds);
+        json.WriteStartObject("closeReasons");
+        foreach (var (code, count) in b.CloseReasons) json.WriteNumber(code, count);
+        json.WriteEndObject();
+        json.WriteNumber("honestConnectionsClosed", b.HonestConnectionsClosed);
+        json.WriteNumber("messagesWithheld", b.Withheld);
+        json.WriteNumber("messagesHeld", b.Held);
+        json.WriteNumber("messagesCorrupted", b.Corrupted);
         json.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using Nodus.Core;
 using Nodus.Core.Chain;
+using Nodus.Sim.Adversaries;
 using Nodus.Core.Mempool;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
@@ -39,6 +40,10 @@ internal sealed class CaseRun
     private readonly Dictionary<int, Dictionary<int, long>> _announcements = [];
     private long _txPayloadDeliveries, _invEntriesDelivered;
 
+    private readonly ByzantineSpec? _byzantineSpec;
+    private ByzantineNodes? _byzantine;
+    private readonly ByzantineTally _byzantineTally = new();
+
     private readonly BlockWorkload? _blocks;
     private readonly TraceWriter? _traceWriter;
     private CaseTrace? _trace;
@@ -57,6 +62,7 @@ internal sealed class CaseRun
         _spy = new bool[_honest];
         _removed = new bool[_honest];
         Relay = RelayPolicyKinds.Parse(spec.Relay ?? scenario.Workload.Relay);
+        _byzantineSpec = spec.Byzantine ?? scenario.Byzantine;
         if (scenario.Workload.Blocks > 0) _blocks = new BlockWorkload(scenario.Workload, _honest, scenario.Seed, () => _runtimeRef!);
     }
 
@@ -143,12 +149,14 @@ internal sealed class CaseRun
         runtime.PeerEstablished = (node, peer, remote, now) =>
         {
             _trace?.OnEstablished(node, peer, remote, now);
+            if (node < _honest && remote < _honest && !IsByzantine(node) && IsByzantine(remote)) _byzantineTally.HonestByzantineEdges++;
             if (node >= _honest) return;
             discovery?.OnEstablished(node, peer, runtime, now);
             if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
             if (++established[node] == degree[node]) _tracker.Record(handshakes, node, -1, now);
         };
         runtime.MessageDelivered = OnDelivered;
+        ChooseByzantine(runtime);
 
         var random = new Random(SimRuntime.SeedFor(seed, -4));
         long spread = Math.Max(1, (long)(_scenario.StartSpreadSeconds * Time.Second));
@@ -176,8 +184,9 @@ internal sealed class CaseRun
             ScheduleTransactions(runtime, firstTx, random, sources);
         }
 
-        // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted.
-        bool Live(int v) => v < _honest && runtime.IsAlive(v) && (graphDegree[v] > 0 || discovery is not null);
+        // Nodes without a connection in the graph (an edge list may name some) cannot be reached: not counted; nor
+        // are Byzantine nodes (coverage is of the honest nodes).
+        bool Live(int v) => v < _honest && runtime.IsAlive(v) && (graphDegree[v] > 0 || discovery is not null) && !IsByzantine(v);
         long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
         if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
         if (_blocks is not null)
@@ -218,6 +227,7 @@ internal sealed class CaseRun
         };
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
         result.Discovery = discovery?.Summarize(runtime, Live, network);
+        if (_byzantine is not null) result.Byzantine = _byzantineTally.Summarize(_byzantineSpec!, _byzantine, firstTx);
         if (_blocks is not null)
             result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
                 .Where(p => p.UntilSeconds < double.MaxValue / 2)
@@ -229,7 +239,31 @@ internal sealed class CaseRun
     {
         if (_spec.SpyFraction <= 0) return;
         int count = (int)Math.Round(_spec.SpyFraction * _honest);
-        foreach (int v in Sample(random, _honest, count)) _spy[v] = true;
+        foreach (int v in Sample(random, _honest, count)) _spy[v] = !IsByzantine(v); // a Byzantine node is no spy
+    }
+
+    private bool IsByzantine(int v) => _byzantine is not null && _byzantine.IsByzantine(v);
+
+    /// <summary>
+    /// Marks the case's Byzantine nodes (their own seeded stream, so the other draws of the case are unchanged) and
+    /// lets them tamper with their sends; counts honest-to-Byzantine connections and the ones honest nodes close.
+    /// </summary>
+    private void ChooseByzantine(SimRuntime runtime)
+    {
+        if (_byzantineSpec is not { Fraction: > 0 } spec) return;
+        if (!ByzantineNodes.TryParse(spec.Behaviour, out var behaviour)) throw new InvalidDataException($"byzantine.behaviour '{spec.Behaviour}'");
+        var graphDegree = _topology.Degrees();
+        int count = (int)Math.Round(spec.Fraction * _honest);
+        var chosen = ByzantineNodes.Choose(_honest, count, new Random(SimRuntime.SeedFor(_scenario.Seed, -20)),
+            v => graphDegree[v] > 0 || _discovery is not null);
+        _byzantine = new ByzantineNodes(chosen, behaviour, (long)(spec.DelaySeconds * Time.Second), spec.Collude);
+        runtime.Tamper = _byzantine;
+        runtime.PeerClosedLocally = (node, remote, reason, now) =>
+        {
+            if (node >= _honest || chosen[node]) return;
+            if (remote < _honest && chosen[remote]) _byzantineTally.ClosedByzantine(reason, now);
+            else _byzantineTally.ClosedHonest++;
+        };
     }
 
     private void ScheduleTransactions(SimRuntime runtime, long firstTx, Random random, List<(int, Hash256)> sources)
@@ -276,13 +310,13 @@ internal sealed class CaseRun
     {
         switch (message)
         {
-            case TxMessage or DandelionTxMessage when node < _honest:
+            case TxMessage or DandelionTxMessage when node < _honest && !IsByzantine(node):
                 _txPayloadDeliveries++;
                 break;
-            case InvMessage inv when node < _honest:
+            case InvMessage inv when node < _honest && !IsByzantine(node):
                 _invEntriesDelivered += inv.Inventory.Count;
                 break;
-            case InvMessage inv when sender < _honest:
+            case InvMessage inv when sender < _honest && node >= _honest:
                 // The eavesdropper's probe for `sender` heard an announcement.
                 foreach (var entry in inv.Inventory)
                 {
@@ -340,10 +374,10 @@ internal sealed class CaseRun
                 for (int tries = 0; tries < 1000; tries++)
                 {
                     int v = random.Next(run._honest);
-                    if (runtime.IsAlive(v) && !run._spy[v]) { source = v; break; }
+                    if (runtime.IsAlive(v) && !run._spy[v] && !run.IsByzantine(v)) { source = v; break; }
                 }
             }
-            if (source < 0 || !runtime.IsAlive(source) || run._relays[source] is null) return;
+            if (source < 0 || !runtime.IsAlive(source) || run._relays[source] is null || run.IsByzantine(source)) return;
             var txid = tx.GetHash();
             run._items[txid] = run._tracker.Track(txid.ToString(), source, now);
             sources.Add((source, txid));

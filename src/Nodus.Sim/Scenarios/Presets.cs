@@ -8,6 +8,9 @@ public static class Presets
     /// <summary>The spy fractions of the anonymity study (the issue: 0.05 to 0.30).</summary>
     public static readonly double[] SpyFractions = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30];
 
+    /// <summary>The Byzantine fractions of the byzantine preset (the issue: 0 to 0.5).</summary>
+    public static readonly double[] ByzantineFractions = [0.1, 0.2, 0.3, 0.5];
+
     public static readonly IReadOnlyList<Preset> All =
     [
         new("handshake", "1,000 nodes, random 8-regular graph, 2019 regions: every connection's version/verack handshake and pings",
@@ -127,7 +130,29 @@ public static class Presets
                 Partitions = [new PartitionSpec { RegionsA = ["NORTH_AMERICA", "SOUTH_AMERICA"], RegionsB = ["EUROPE", "ASIA_PACIFIC", "JAPAN", "AUSTRALIA"], FromSeconds = 5, UntilSeconds = 25, Mode = "hold" }],
                 Cases = [new() { Label = "hold", PartitionMode = "hold" }, new() { Label = "drop", PartitionMode = "drop" }],
             }),
+        new("byzantine", "1,000 nodes, 8-regular: 10–50% Byzantine nodes that drop, delay, stall or send invalid data; coverage and latency of the honest nodes, disconnections",
+            () => new Scenario
+            {
+                Name = "byzantine",
+                Description = "A share of the nodes run the real node but tamper with their relay messages: drop (relay nothing), delay (hold every inv/tx/headers/block 10 s), stall (announce at once, hold the bodies 10 s), invalid (serve consensus-invalid transactions). 20 transactions by diffusion from honest nodes; coverage and times are over the honest nodes.",
+                Nodes = 1000,
+                DurationSeconds = 90,
+                Topology = new TopologySpec { Kind = "random-regular", Degree = 8 },
+                Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 20, IntervalSeconds = 1 },
+                Cases = [.. ByzantineCases()],
+            }),
     ];
+
+    private static IEnumerable<CaseSpec> ByzantineCases()
+    {
+        yield return new CaseSpec { Label = "honest" };
+        foreach (var behaviour in new[] { "drop", "delay", "stall", "invalid" })
+            foreach (double f in ByzantineFractions)
+                yield return new CaseSpec { Label = $"{behaviour} {f:0.0}", Byzantine = new ByzantineSpec { Fraction = f, Behaviour = behaviour, DelaySeconds = 10 } };
+        // Colluders serve one invalid body: honest nodes punish only its first sender (Core's recent-rejects rule).
+        foreach (double f in ByzantineFractions)
+            yield return new CaseSpec { Label = $"invalid colluding {f:0.0}", Byzantine = new ByzantineSpec { Fraction = f, Behaviour = "invalid", Collude = true } };
+    }
 
     private static IEnumerable<CaseSpec> AnonymityCases()
     {

@@ -31,6 +31,8 @@ public sealed class Scenario
     public WorkloadSpec Workload { get; set; } = new();
     public List<PartitionSpec> Partitions { get; set; } = [];
     public List<CaseSpec> Cases { get; set; } = [];
+    /// <summary>Byzantine nodes of every case that does not set its own (<see cref="CaseSpec.Byzantine"/>).</summary>
+    public ByzantineSpec? Byzantine { get; set; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -63,6 +65,7 @@ public sealed class Scenario
         Network.Validate();
         Topology.Validate();
         Workload.Validate();
+        Byzantine?.Validate("byzantine");
         foreach (var c in Cases) c.Validate();
     }
 
@@ -214,6 +217,8 @@ public sealed class CaseSpec
     public bool EavesdropperOutbound { get; set; }
     /// <summary>Overrides the mode of every partition of the scenario: drop | hold.</summary>
     public string? PartitionMode { get; set; }
+    /// <summary>Byzantine nodes of this case (overrides the scenario's <see cref="Scenario.Byzantine"/>).</summary>
+    public ByzantineSpec? Byzantine { get; set; }
 
     public void Validate()
     {
@@ -224,5 +229,33 @@ public sealed class CaseSpec
         if (RemoveOrder is not ("random" or "degree")) throw new InvalidDataException($"case {Label}: removeOrder is random or degree");
         if (EavesdropperOutbound && !Eavesdropper) throw new InvalidDataException($"case {Label}: eavesdropperOutbound needs eavesdropper");
         if (PartitionMode is not (null or "drop" or "hold")) throw new InvalidDataException($"case {Label}: partitionMode is drop or hold");
+        Byzantine?.Validate($"case {Label}: byzantine");
+        if (Byzantine is { Fraction: > 0 } b && b.Fraction + SpyFraction >= 1)
+            throw new InvalidDataException($"case {Label}: byzantine.fraction + spyFraction must stay below 1");
+    }
+}
+
+/// <summary>
+/// A share of the nodes that run the real node but tamper with what they send (Adversaries/ByzantineNodes.cs):
+/// drop (relay nothing), delay (hold every relayed message), stall (announce at once, hold the bodies), invalid
+/// (serve consensus-invalid transactions and mutated blocks).
+/// </summary>
+public sealed class ByzantineSpec
+{
+    public double Fraction { get; set; }
+    /// <summary>drop | delay | stall | invalid.</summary>
+    public string Behaviour { get; set; } = "drop";
+    /// <summary>How long delay and stall hold a message.</summary>
+    public double DelaySeconds { get; set; } = 10;
+    /// <summary>invalid: every Byzantine node serves the same invalid body (otherwise each its own).</summary>
+    public bool Collude { get; set; }
+
+    public void Validate(string where)
+    {
+        if (Fraction is < 0 or >= 1) throw new InvalidDataException($"{where}.fraction must be in [0, 1)");
+        if (!Adversaries.ByzantineNodes.TryParse(Behaviour, out _))
+            throw new InvalidDataException($"{where}.behaviour '{Behaviour}': use {Adversaries.ByzantineNodes.BehaviourNames}");
+        if (DelaySeconds is < 0 or > Adversaries.ByzantineNodes.MaxDelaySeconds)
+            throw new InvalidDataException($"{where}.delaySeconds: 0..{Adversaries.ByzantineNodes.MaxDelaySeconds}");
     }
 }

@@ -115,6 +115,8 @@ public sealed class CaseResult
     public required int Removed { get; init; }
     public BroadcastResult? Broadcast { get; set; }
     public Workloads.BlockResult? Blocks { get; set; }
+    /// <summary>Set when the case has Byzantine nodes.</summary>
+    public Adversaries.ByzantineResult? Byzantine { get; set; }
     public required long EventsProcessed { get; init; }
     public required double VirtualSeconds { get; init; }
     public required long MessagesDropped { get; init; }

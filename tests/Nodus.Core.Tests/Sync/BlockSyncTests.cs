@@ -109,6 +109,40 @@ public sealed class BlockSyncTests
     }
 
     [Fact]
+    public void MutatedBlock_DisconnectsTheSender_AndTheBlockComesFromAnotherPeer()
+    {
+        var kit = NewKit();
+        int good = kit.AddFullNode();
+        kit.Mine(good, 1);
+        int mutator = kit.AddFullNode();
+        kit.Network.Connect(mutator, good);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, mutator), 30 * Time.Second));
+
+        // The mutator serves the block with an altered coinbase under the real header: the merkle root no longer
+        // matches (Core's BLOCK_MUTATED), which is punished but does not make the header invalid.
+        int fresh = kit.AddFullNode();
+        BlockMessage? held = null;
+        kit.Network.Filter = (from, to, m) =>
+        {
+            if (from != mutator || to != fresh || m is not BlockMessage bm || held is not null) return true;
+            held = bm;
+            return false;
+        };
+        kit.Network.Connect(fresh, mutator);
+        kit.Network.RunFor(Time.Second); // fresh has the header and asked the mutator for the body
+        kit.Network.Connect(fresh, good);
+        kit.Network.RunFor(Time.Second); // fresh learns that good has the block too; the request stays with the mutator
+        Assert.NotNull(held);
+        Assert.NotEqual(kit.Full[good].Chain.Tip.Hash, kit.Full[fresh].Chain.Tip.Hash);
+
+        var coinbase = held.Block.Transactions[0];
+        var altered = new Transaction { Version = coinbase.Version, Inputs = [.. coinbase.Inputs], Outputs = [.. coinbase.Outputs], LockTime = coinbase.LockTime ^ 1 };
+        kit.Network.SendFrom(mutator, fresh, new BlockMessage(new Block { Header = held.Block.Header, Transactions = [altered, .. held.Block.Transactions.Skip(1)] }));
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(good, fresh), 10 * Time.Second));
+        Assert.Contains(kit.Network.Closed, c => c.Node == fresh && c.Reason.Code == DisconnectCode.ProtocolViolation);
+    }
+
+    [Fact]
     public void SeparateMiners_ConvergeOnMostWork_WhenJoined()
     {
         var kit = NewKit();

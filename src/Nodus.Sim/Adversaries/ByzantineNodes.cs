@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using Nodus.Core.Chain;
+using Nodus.Sim.Engine;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
+
+namespace Nodus.Sim.Adversaries;
+
+/// <summary>What a Byzantine node does to the relay messages its real node engine sends.</summary>
+public enum ByzantineBehaviour
+{
+    /// <summary>Keeps its connections (handshake, pings, getdata for itself) but relays nothing: no inv, tx,
+    /// dandeliontx, headers or block leaves it — a black hole that honest nodes cannot tell from a quiet peer.</summary>
+    Drop,
+    /// <summary>Holds every relayed message (inv, tx, dandeliontx, headers, block) for the delay: a slow relay.</summary>
+    Delay,
+    /// <summary>Announces at once but holds the bodies (tx, dandeliontx, block) for the delay, so the honest nodes
+    /// that asked it first wait — until their request timeout (Core's 60 s for transactions) moves the request on.</summary>
+    Stall,
+    /// <summary>Announces at once and answers getdata with data honest validation rejects: a transaction with an
+    /// output above 21 M coins (bad-txns-vout-toolarge, a different txid) or a block whose coinbase was altered
+    /// (bad-txnmrklroot). Honest nodes punish the sender (disconnect, discourage) and re-request elsewhere.</summary>
+    Invalid,
+}
+
+/// <summary>
+/// The Byzantine nodes of one case: which nodes they are and how they tamper with their own node's sends. The node
+/// itself is the real engine; only the runtime's transmission of its outputs is altered (<see cref="ISendTamper"/>).
+/// </summary>
+public sealed class ByzantineNodes : ISendTamper
+{
+    public const string BehaviourNames = "drop, delay, stall or invalid";
+
+    /// <summary>Bounds how long a message may be held (one virtual hour), so held events cannot pile up forever.</summary>
+    public const double MaxDelaySeconds = 3600;
+
+    private readonly bool[] _byzantine;
+    private readonly long _delay;
+    private readonly bool _collude;
+    // Corrupted copies per original object and sender (or one shared by all senders when they collude), so a body
+    // served to many peers is one object (and one cached size) too.
+    private readonly ConditionalWeakTable<Transaction, Dictionary<int, Transaction>> _badTransactions = [];
+    private readonly ConditionalWeakTable<Block, Block> _badBlocks = [];
+
+    public ByzantineNodes(bool[] byzantine, ByzantineBehaviour behaviour, long delay, bool collude = false)
+    {
+        _collude = collude;
+        _byzantine = byzantine;
+        Behaviour = behaviour;
+        _delay = delay;
+        Count = byzantine.Count(b => b);
+    }
+
+    public ByzantineBehaviour Behaviour { get; }
+    public int Count { get; }
+    /// <summary>Relay messages never sent (drop).</summary>
+    public long Withheld { get; private set; }
+    /// <summary>Relay messages sent late (delay, stall).</summary>
+    public long Held { get; private set; }
+    /// <summary>Bodies replaced by invalid ones (invalid).</summary>
+    public long Corrupted { get; private set; }
+
+    public bool IsByzantine(int node) => node < _byzantine.Length && _byzantine[node];
+
+    public static bool TryParse(string name, out ByzantineBehaviour behaviour)
+    {
+        switch (name)
+        {
+            case "drop": behaviour = ByzantineBehaviour.Drop; return true;
+            case "delay": behaviour = ByzantineBehaviour.Delay; return true;
+            case "stall": behaviour = ByzantineBehaviour.Stall; return true;
+            case "invalid": behaviour = ByzantineBehaviour.Invalid; return true;
+            default: behaviour = default; return false;
+        }
+    }
+
+    public static string NameOf(ByzantineBehaviour behaviour) => behaviour.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Picks <paramref name="count"/> of the nodes below <paramref name="n"/> that <paramref name="eligible"/> allows,
+    /// from a fixed permutation: with the same seed a larger fraction contains the smaller one's nodes, so the cases
+    /// of a sweep differ only in the added attackers.
+    /// </summary>
+    public static bool[] Choose(int n, int count, Random random, Func<int, bool> eligible)
+    {
+        var order = Enumerable.Range(0, n).ToArray();
+        random.Shuffle(order);
+        var chosen = new bool[n];
+        int picked = 0;
+        foreach (int v in order)
+        {
+            if (picked >= count) break;
+            if (!eligible(v)) continue;
+            chosen[v] = true;
+            picked++;
+        }
+        return chosen;
+    }
+
+    public bool Applies(int node) => IsByzantine(node);
+
+    public IMessage? Tamper(int from, IMessage message, out long hold)
+    {
+        hold = 0;
+        bool body = message is TxMessage or DandelionTxMessage or BlockMessage;
+        bool relayed = body || message is InvMessage or HeadersMessage;
+        if (!relayed) return message;
+        switch (Behaviour)
+        {
+            case ByzantineBehaviour.Drop:
+                Withheld++;
+                return null;
+            case ByzantineBehaviour.Delay:
+            case ByzantineBehaviour.Stall when body:
+                Held++;
+                hold = _delay;
+                return message;
+            case ByzantineBehaviour.Invalid when body:
+                Corrupted++;
+                return message switch
+                {
+                    TxMessage tx => new TxMessage(Corrupt(from, tx.Transaction)),
+                    DandelionTxMessage stem => new DandelionTxMessage(Corrupt(from, stem.Transaction)),
+                    BlockMessage block => new BlockMessage(_badBlocks.GetValue(block.Block, Mutate)),
+                    _ => message,
+                };
+            default:
+                return message;
+        }
+    }
+
+    /// <summary>
+    /// CheckTransaction's bad-txns-vout-toolarge: consensus-invalid in any context, so Core punishes the sender. Each
+    /// sender's copy differs (the excess encodes the sender) unless they collude: then all send one body, and an
+    /// honest node that rejected it once ignores it from everyone else without punishment (Core's m_recent_rejects
+    /// rule), while its request for the real transaction waits for the 60 s timeout.
+    /// </summary>
+    private Transaction Corrupt(int from, Transaction tx)
+    {
+        var copies = _badTransactions.GetValue(tx, static _ => []);
+        int key = _collude ? -1 : from;
+        if (copies.TryGetValue(key, out var bad)) return bad;
+        bad = Copy(tx);
+        var output = bad.Outputs.Count > 0 ? bad.Outputs[0] : new TxOut { ScriptPubKey = [] };
+        output.Value = ConsensusLimits.MaxMoney + 1 + key + 1;
+        if (bad.Outputs.Count > 0) bad.Outputs[0] = output; else bad.Outputs.Add(output);
+        return copies[key] = bad;
+    }
+
+    /// <summary>The same header over an altered coinbase: the merkle root no longer matches (a mutated block, which
+    /// Core punishes without marking the header invalid, so the real body can still come from someone else).</summary>
+    private static Block Mutate(Block original)
+    {
+        var txs = new List<Transaction>(original.Transactions);
+        if (txs.Count > 0)
+        {
+            var coinbase = Copy(txs[0]);
+            coinbase.LockTime ^= 1;
+            txs[0] = coinbase;
+        }
+        return new Block { Header = original.Header, Transactions = txs };
+    }
+
+    private static Transaction Copy(Transaction tx) =>
+        new() { Version = tx.Version, Inputs = [.. tx.Inputs], Outputs = [.. tx.Outputs], LockTime = tx.LockTime };
+}

@@ -1,0 +1,99 @@
+using Nodus.Sim.Metrics;
+using Nodus.Sim.Report;
+using Nodus.Sim.Scenarios;
+using Xunit;
+
+namespace Nodus.Sim.Tests;
+
+public class ByzantineTests
+{
+    private static Scenario Broadcast(params CaseSpec[] cases) => new()
+    {
+        Name = "byzantine-test",
+        Seed = 3,
+        Nodes = 200,
+        DurationSeconds = 60,
+        Topology = new TopologySpec { Kind = "random-regular", Degree = 6 },
+        Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 4 },
+        Cases = [.. cases],
+    };
+
+    private static CaseSpec Byzantine(string behaviour, double fraction, double delay = 10) =>
+        new() { Label = $"{behaviour} {fraction}", Byzantine = new ByzantineSpec { Fraction = fraction, Behaviour = behaviour, DelaySeconds = delay } };
+
+    private static double MedianTime90(CaseResult c) =>
+        new Stats(c.Broadcast!.Transactions.Where(t => t.Time90Ms.HasValue).Select(t => t.Time90Ms!.Value)).Percentile(50);
+
+    [Fact]
+    public void Drop_HalfTheNodes_SlowsTheHonestBroadcastAndNoneIsDisconnected()
+    {
+        var report = new ScenarioRunner(Broadcast(new CaseSpec { Label = "honest" }, Byzantine("drop", 0.5))).Run();
+        var (honest, drop) = (report.Cases[0], report.Cases[1]);
+        Assert.Equal(100, drop.Byzantine!.Nodes);
+        Assert.All(drop.Broadcast!.Transactions, t => Assert.Equal(100, t.LiveNodes)); // coverage of honest nodes only
+        Assert.True(drop.Byzantine.Withheld > 0);
+        // A black hole looks like a quiet peer: nothing to punish, but half the relays are gone.
+        Assert.Equal(0, drop.Byzantine.ClosedByHonest);
+        Assert.True(MedianTime90(drop) > 1.2 * MedianTime90(honest), $"drop {MedianTime90(drop)} ms, honest {MedianTime90(honest)} ms");
+    }
+
+    [Fact]
+    public void Invalid_ByzantinePeersAreDisconnectedForMisbehaviour_AndHonestNodesStillGetEveryTransaction()
+    {
+        var c = new ScenarioRunner(Broadcast(Byzantine("invalid", 0.3))).Run().Cases.Single();
+        var z = c.Byzantine!;
+        Assert.True(z.Corrupted > 0);
+        Assert.True(z.ClosedByHonest > 0, "honest nodes should close connections that served invalid transactions");
+        Assert.Equal([("ProtocolViolation", z.ClosedByHonest)], z.CloseReasons);
+        Assert.Equal(0, z.HonestConnectionsClosed);
+        // The request moves to another announcer once the liar is gone.
+        Assert.All(c.Broadcast!.Transactions, t => Assert.True(t.Coverage > 0.97, $"coverage {t.Coverage}"));
+    }
+
+    [Fact]
+    public void InvalidColluding_OnlyTheFirstSenderIsPunished_LaterRequestsWaitForTheTimeout()
+    {
+        var colluding = Byzantine("invalid", 0.3);
+        colluding.Label = "colluding";
+        colluding.Byzantine!.Collude = true;
+        var report = new ScenarioRunner(Broadcast(Byzantine("invalid", 0.3), colluding)).Run();
+        var (single, together) = (report.Cases[0], report.Cases[1]);
+        // One shared invalid body: after rejecting it once, an honest node ignores it from the others (Core's
+        // m_recent_rejects), so they stay connected and its request for the real transaction waits 60 s.
+        Assert.True(together.Byzantine!.ClosedByHonest < single.Byzantine!.ClosedByHonest,
+            $"colluding {together.Byzantine.ClosedByHonest}, independent {single.Byzantine.ClosedByHonest}");
+        static double Slowest(CaseResult c) => c.Broadcast!.Transactions.Max(t => t.Time100Ms ?? double.MaxValue);
+        Assert.True(Slowest(together) > Slowest(single) + 30_000, $"colluding {Slowest(together)} ms, independent {Slowest(single)} ms");
+    }
+
+    [Fact]
+    public void Stall_HoldsBodies_HonestNodesWaitLonger()
+    {
+        var report = new ScenarioRunner(Broadcast(new CaseSpec { Label = "honest" }, Byzantine("stall", 0.3, delay: 20))).Run();
+        var stall = report.Cases[1];
+        Assert.True(stall.Byzantine!.Held > 0);
+        Assert.Equal(0, stall.Byzantine.Withheld);
+        Assert.True(MedianTime90(stall) > MedianTime90(report.Cases[0]) + 1000, $"stall {MedianTime90(stall)} ms, honest {MedianTime90(report.Cases[0])} ms");
+    }
+
+    [Fact]
+    public void Byzantine_SameSeedSameBytes_AndLargerFractionsContainSmallerOnes()
+    {
+        var a = ReportJson.Serialize(new ScenarioRunner(Broadcast(Byzantine("delay", 0.2))).Run());
+        var b = ReportJson.Serialize(new ScenarioRunner(Broadcast(Byzantine("delay", 0.2))).Run());
+        Assert.Equal(a, b);
+        var small = Adversaries.ByzantineNodes.Choose(100, 10, new Random(7), _ => true);
+        var large = Adversaries.ByzantineNodes.Choose(100, 30, new Random(7), _ => true);
+        Assert.All(Enumerable.Range(0, 100), v => Assert.True(!small[v] || large[v]));
+    }
+
+    [Fact]
+    public void Parse_ByzantineSpec_ReadsAndRejectsUnknownBehaviour()
+    {
+        var s = Scenario.Parse("""{ "byzantine": { "fraction": 0.2, "behaviour": "delay", "delaySeconds": 5 } }""");
+        Assert.Equal(0.2, s.Byzantine!.Fraction);
+        Assert.Equal(5, s.Byzantine.DelaySeconds);
+        var e = Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "cases": [ { "byzantine": { "fraction": 0.2, "behaviour": "lie" } } ] }"""));
+        Assert.Contains("lie", e.Message);
+    }
+}
