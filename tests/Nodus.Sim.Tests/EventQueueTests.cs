@@ -36,4 +36,31 @@ public class EventQueueTests
             lastNode = e.Node;
         }
     }
+
+    [Fact]
+    public void ScheduleAndDequeueInterleaved_MatchesASortedReference()
+    {
+        var q = new EventQueue();
+        var reference = new SortedSet<(long Time, long Seq, int Node)>();
+        var random = new Random(11);
+        long seq = 0, now = 0;
+        for (int step = 0; step < 50_000; step++)
+        {
+            if (random.Next(3) > 0 || reference.Count == 0)
+            {
+                long at = now + random.Next(500); // never before the present, as the simulator schedules
+                q.Schedule(at, new SimEvent(EventKind.Timer, step, -1, null, 0));
+                reference.Add((at, seq++, step));
+            }
+            else
+            {
+                var expected = reference.Min;
+                reference.Remove(expected);
+                Assert.True(q.TryDequeue(out var e, out long t));
+                Assert.Equal((expected.Time, expected.Node), (t, e.Node));
+                now = t;
+            }
+            Assert.Equal(reference.Count, q.Count);
+        }
+    }
 }
