@@ -30,10 +30,11 @@ public sealed class DandelionPolicy : IRelayPolicy
     private int _ownRelay;
 
     public DandelionPolicy(Random random, long epochLength = DefaultEpochLength, double stemProbability = DefaultStemProbability,
-        long outboundMean = DiffusionPolicy.OutboundInterval, long inboundMean = DiffusionPolicy.InboundInterval)
+        long outboundMean = DiffusionPolicy.OutboundInterval, long inboundMean = DiffusionPolicy.InboundInterval,
+        bool sharedInboundTimer = true)
     {
         _random = random;
-        _fluff = new DiffusionPolicy(random, outboundMean, inboundMean);
+        _fluff = new DiffusionPolicy(random, outboundMean, inboundMean, sharedInboundTimer);
         EpochLength = epochLength;
         StemProbability = stemProbability;
     }

@@ -17,6 +17,12 @@ public sealed record RelayOptions
     public long FloodDelay { get; init; } = FloodPolicy.DefaultDelay;
     public long OutboundInterval { get; init; } = DiffusionPolicy.OutboundInterval;
     public long InboundInterval { get; init; } = DiffusionPolicy.InboundInterval;
+    /// <summary>Bitcoin Core's NextInvToInbounds: all inbound peers share one timer. False gives each its own (an
+    /// experiment setting: Fanti and Viswanath's independent per-edge delays).</summary>
+    public bool SharedInboundTimer { get; init; } = true;
+    /// <summary>Bitcoin Core's NONPREF_PEER_TX_DELAY: how long an inbound announcer waits before it is asked for the
+    /// transaction. Zero is the pre-2019 behaviour (Core 0.19 added the delay) and the anonymity papers' model.</summary>
+    public long NonPreferredRequestDelay { get; init; } = TxRequestTracker.NonPreferredDelay;
     public long EpochLength { get; init; } = DandelionPolicy.DefaultEpochLength;
     public double StemProbability { get; init; } = DandelionPolicy.DefaultStemProbability;
     public long EmbargoMinimum { get; init; } = DefaultEmbargoMinimum;
@@ -26,8 +32,8 @@ public sealed record RelayOptions
     public IRelayPolicy CreatePolicy(Random random) => Policy switch
     {
         RelayPolicyKind.Flood => new FloodPolicy(random, FloodDelay),
-        RelayPolicyKind.Diffusion => new DiffusionPolicy(random, OutboundInterval, InboundInterval),
-        RelayPolicyKind.Dandelion => new DandelionPolicy(random, EpochLength, StemProbability, OutboundInterval, InboundInterval),
+        RelayPolicyKind.Diffusion => new DiffusionPolicy(random, OutboundInterval, InboundInterval, SharedInboundTimer),
+        RelayPolicyKind.Dandelion => new DandelionPolicy(random, EpochLength, StemProbability, OutboundInterval, InboundInterval, SharedInboundTimer),
         _ => throw new InvalidOperationException($"unknown relay policy {Policy}"),
     };
 }

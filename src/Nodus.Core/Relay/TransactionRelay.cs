@@ -42,13 +42,14 @@ public sealed class TransactionRelay : INodeBehaviour
         Mempool = mempool;
         Options = options ?? new RelayOptions();
         Policy = Options.CreatePolicy(context.Random);
+        Requests = new TxRequestTracker(Options.NonPreferredRequestDelay);
     }
 
     public RelayOptions Options { get; private set; }
     public TxMempool Mempool { get; }
     public IRelayPolicy Policy { get; private set; }
     public StemPool StemPool { get; } = new();
-    public TxRequestTracker Requests { get; } = new();
+    public TxRequestTracker Requests { get; }
 
     /// <summary>First arrival of each transaction at this node (from a peer, or submitted locally).</summary>
     public event Action<TransactionArrival>? TransactionReceived;

@@ -8,7 +8,7 @@ namespace Nodus.Core.Relay;
 /// request per txid at a time, outbound announcers first (inbound ones wait 2 s), a bounded number in flight per
 /// peer, and on timeout or notfound the next announcer is asked. Deadlines sit in one priority queue.
 /// </summary>
-public sealed class TxRequestTracker
+public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.NonPreferredDelay)
 {
     /// <summary>Bitcoin Core's MAX_PEER_TX_REQUEST_IN_FLIGHT.</summary>
     public const int MaxInFlightPerPeer = 100;
@@ -58,7 +58,7 @@ public sealed class TxRequestTracker
         if (!_peers.TryGetValue(peer, out var p)) _peers[peer] = p = new PeerState();
         if (p.Announced.Count >= MaxAnnouncementsPerPeer || !p.Announced.Add(txid)) return false;
         if (!_txs.TryGetValue(txid, out var tx)) _txs[txid] = tx = new TxState();
-        long readyAt = preferred ? now : now + NonPreferredDelay;
+        long readyAt = preferred ? now : now + nonPreferredDelay;
         tx.Announcers.Add((peer, readyAt));
         if (tx.InFlight is null) _due.Enqueue(txid, readyAt);
         return true;

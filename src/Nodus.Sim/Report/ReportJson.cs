@@ -103,6 +103,10 @@ public static class ReportJson
         json.WriteNumber("spyFraction", c.Spec.SpyFraction);
         json.WriteBoolean("eavesdropper", c.Spec.Eavesdropper);
         if (c.Spec.EavesdropperOutbound) json.WriteBoolean("eavesdropperOutbound", true);
+        if (c.Spec.OutboundIntervalSeconds is { } outbound) json.WriteNumber("outboundIntervalSeconds", outbound);
+        if (c.Spec.InboundIntervalSeconds is { } inbound) json.WriteNumber("inboundIntervalSeconds", inbound);
+        if (c.Spec.SharedInboundTimer is { } shared) json.WriteBoolean("sharedInboundTimer", shared);
+        if (c.Spec.InboundRequestDelaySeconds is { } delay) json.WriteNumber("inboundRequestDelaySeconds", delay);
         json.WriteNumber("events", c.EventsProcessed);
         json.WriteNumber("virtualSeconds", Round(c.VirtualSeconds));
         json.WriteNumber("messagesDropped", c.MessagesDropped);

@@ -77,7 +77,16 @@ internal sealed class CaseRun
         var seed = _scenario.Seed;
         var network = ScenarioRunner.BuildNetwork(_scenario.Network, _total, seed);
         var nodeOptions = _scenario.KeepAlive ? new NodeOptions() : new NodeOptions { PingInterval = Time.Never };
-        var relayOptions = new RelayOptions { Policy = Relay, KnownInventoryPerPeer = SimKnownInventory };
+        var defaults = new RelayOptions();
+        var relayOptions = defaults with
+        {
+            Policy = Relay,
+            KnownInventoryPerPeer = SimKnownInventory,
+            OutboundInterval = _spec.OutboundIntervalSeconds is { } outbound ? (long)(outbound * Time.Second) : defaults.OutboundInterval,
+            InboundInterval = _spec.InboundIntervalSeconds is { } inbound ? (long)(inbound * Time.Second) : defaults.InboundInterval,
+            SharedInboundTimer = _spec.SharedInboundTimer ?? defaults.SharedInboundTimer,
+            NonPreferredRequestDelay = _spec.InboundRequestDelaySeconds is { } delay ? (long)(delay * Time.Second) : defaults.NonPreferredRequestDelay,
+        };
         // Only relayed transactions can be announced again after they confirm, so remembering those is exact; the
         // transactions a miner takes straight into its own mempool (blockFill: direct) were never announced.
         int recentConfirmed = Math.Max(1, Broadcasting ? (_scenario.Workload.Transactions < 0 ? _honest : _scenario.Workload.Transactions) : 1);

@@ -219,6 +219,16 @@ public sealed class CaseSpec
     public string? PartitionMode { get; set; }
     /// <summary>Byzantine nodes of this case (overrides the scenario's <see cref="Scenario.Byzantine"/>).</summary>
     public ByzantineSpec? Byzantine { get; set; }
+    /// <summary>Mean of each outbound peer's announcement timer (default Bitcoin Core's 2 s).</summary>
+    public double? OutboundIntervalSeconds { get; set; }
+    /// <summary>Mean of the inbound announcement timer (default Bitcoin Core's 5 s).</summary>
+    public double? InboundIntervalSeconds { get; set; }
+    /// <summary>False gives every inbound peer its own timer instead of Core's one shared timer (Fanti and
+    /// Viswanath's model: an independent exponential delay on every edge).</summary>
+    public bool? SharedInboundTimer { get; set; }
+    /// <summary>How long a node waits before asking an inbound announcer for a transaction (default Bitcoin Core's
+    /// NONPREF_PEER_TX_DELAY, 2 s; 0 as before Core 0.19, and as the anonymity papers model relay).</summary>
+    public double? InboundRequestDelaySeconds { get; set; }
 
     public void Validate()
     {
@@ -229,6 +239,9 @@ public sealed class CaseSpec
         if (RemoveOrder is not ("random" or "degree")) throw new InvalidDataException($"case {Label}: removeOrder is random or degree");
         if (EavesdropperOutbound && !Eavesdropper) throw new InvalidDataException($"case {Label}: eavesdropperOutbound needs eavesdropper");
         if (PartitionMode is not (null or "drop" or "hold")) throw new InvalidDataException($"case {Label}: partitionMode is drop or hold");
+        if (InboundRequestDelaySeconds is < 0) throw new InvalidDataException($"case {Label}: inboundRequestDelaySeconds must not be negative");
+        if (OutboundIntervalSeconds is <= 0 || InboundIntervalSeconds is <= 0)
+            throw new InvalidDataException($"case {Label}: outboundIntervalSeconds and inboundIntervalSeconds must be positive");
         Byzantine?.Validate($"case {Label}: byzantine");
         if (Byzantine is { Fraction: > 0 } b && b.Fraction + SpyFraction >= 1)
             throw new InvalidDataException($"case {Label}: byzantine.fraction + spyFraction must stay below 1");

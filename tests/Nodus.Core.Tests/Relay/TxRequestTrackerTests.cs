@@ -30,6 +30,14 @@ public sealed class TxRequestTrackerTests
     }
 
     [Fact]
+    public void Poll_NoNonPreferredDelay_InboundAnnouncerRequestedAtOnce()
+    {
+        var tracker = new TxRequestTracker(nonPreferredDelay: 0);
+        tracker.ReceivedInv(Inbound, _txid, preferred: false, T0);
+        Assert.Equal([(Inbound, _txid)], Poll(tracker, T0));
+    }
+
+    [Fact]
     public void Poll_OnlyInboundAnnouncer_WaitsTwoSeconds()
     {
         var tracker = new TxRequestTracker();
