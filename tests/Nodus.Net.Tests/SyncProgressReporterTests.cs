@@ -9,12 +9,16 @@ public sealed class SyncProgressReporterTests
     {
         await using var host = await TestNet.StartHostAsync();
         var terminal = new StringWriter();
+        var status = new Runtime.TerminalStatusLine(terminal);
         int height = 10;
         var logs = new ListLoggerFactory();
-        await using (var reporter = new Runtime.SyncProgressReporter(host, () => (height, 100), logs.CreateLogger("sync"), terminal))
+        await using (var reporter = new Runtime.SyncProgressReporter(host, () => (height, 100), logs.CreateLogger("sync"), status))
         {
             await TestNet.WaitUntilAsync(() => Task.FromResult(reporter.Last is { Height: 10 }), "a first sample");
             await TestNet.WaitUntilAsync(() => Task.FromResult(terminal.ToString().Contains("\rsync: height 10 of 100 (10.0%)", StringComparison.Ordinal)), "the line is drawn");
+            // A log line written meanwhile erases the status line first, so it does not run on after it.
+            Assert.Equal(Runtime.TerminalStatusLine.Erase, status.ErasePrefix());
+            Assert.Equal("", status.ErasePrefix());
             height = 100;
             await TestNet.WaitUntilAsync(() => Task.FromResult(logs.Contains("sync: caught up at height 100")), "caught up is logged");
         }

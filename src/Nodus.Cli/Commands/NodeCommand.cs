@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Core.Discovery;
@@ -141,14 +143,14 @@ internal static class NodeCommand
 
     private static async Task<int> RunAsync(NodeDaemonOptions options, LogLevel level)
     {
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(level)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            }));
+        // The sync progress line and the log share the terminal: log lines erase the progress line first.
+        var status = new TerminalStatusLine(Console.Out);
+        using var loggerFactory = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(level).AddConsole(o => o.FormatterName = NodeLogFormatter.FormatterName);
+            b.Services.AddSingleton(status);
+            b.AddConsoleFormatter<NodeLogFormatter, ConsoleFormatterOptions>();
+        });
         using var shutdown = new CancellationTokenSource();
         // First SIGINT/SIGTERM: stop cleanly. A second one while stopping falls through to the default (exit now).
         void OnSignal(PosixSignalContext context)
@@ -194,7 +196,7 @@ internal static class NodeCommand
             return CommandLineRunner.Fail($"--rpc: cannot serve RPC on {options.Rpc}: {e.Message}", 1);
         }
         // Progress while behind: redrawn in place on a terminal (when info lines would show), else logged every 10 s.
-        var terminal = !Console.IsOutputRedirected && level <= LogLevel.Information ? Console.Out : null;
+        var terminal = !Console.IsOutputRedirected && level <= LogLevel.Information ? status : null;
         var full = daemon.Full;
         await using (new SyncProgressReporter(daemon.Host, () => (full.Chain.Height, full.Chain.BestHeader.Height),
             loggerFactory.CreateLogger("Nodus.Sync"), terminal))

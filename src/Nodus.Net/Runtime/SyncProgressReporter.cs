@@ -19,14 +19,14 @@ public sealed class SyncProgressReporter : IAsyncDisposable
     private readonly NodeHost _host;
     private readonly Func<(int Height, int BestHeader)> _figures;
     private readonly ILogger _logger;
-    private readonly TextWriter? _terminal;
+    private readonly TerminalStatusLine? _terminal;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly SyncProgressMeter _meter = new();
 
     /// <param name="figures">Read on the event loop: the validated height and the best header's height.</param>
     /// <param name="terminal">Where to redraw the progress line in place; null when output is not a terminal.</param>
-    public SyncProgressReporter(NodeHost host, Func<(int Height, int BestHeader)> figures, ILogger logger, TextWriter? terminal)
+    public SyncProgressReporter(NodeHost host, Func<(int Height, int BestHeader)> figures, ILogger logger, TerminalStatusLine? terminal)
     {
         _host = host;
         _figures = figures;
@@ -57,12 +57,7 @@ public sealed class SyncProgressReporter : IAsyncDisposable
                 {
                     if (!behind) Info($"sync: behind, height {progress.Height} of {progress.BestHeader}");
                     behind = true;
-                    if (_terminal is not null)
-                    {
-                        // \r and erase-to-end-of-line: the line is redrawn in place, a shorter one leaves no tail.
-                        await _terminal.WriteAsync("\r" + progress + "\u001b[K").ConfigureAwait(false);
-                        await _terminal.FlushAsync(cancel).ConfigureAwait(false);
-                    }
+                    if (_terminal is not null) await _terminal.ShowAsync(progress.ToString(), cancel).ConfigureAwait(false);
                     else if (lastLog is not { } last || now - last >= (long)LogInterval.TotalMicroseconds)
                     {
                         Info(progress.ToString());
@@ -72,7 +67,7 @@ public sealed class SyncProgressReporter : IAsyncDisposable
                 else if (behind)
                 {
                     behind = false;
-                    if (_terminal is not null) await _terminal.WriteAsync("\r\u001b[K").ConfigureAwait(false);
+                    if (_terminal is not null) await _terminal.ClearAsync().ConfigureAwait(false);
                     Info($"sync: caught up at height {progress.Height}");
                 }
             }
