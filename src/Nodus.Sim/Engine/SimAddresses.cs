@@ -7,7 +7,7 @@ namespace Nodus.Sim.Engine;
 /// unicast (routable under <c>NetworkGroups.Internet</c>) and spread over many /16 network groups, so that the
 /// core's address manager and connection manager — which bucket, diversify outbound connections and protect
 /// inbound peers by /16 — see a network shaped like the Internet rather than one private /8.
-/// Node i sits in group <c>i mod G</c> (G = ceil(nodes / <see cref="NodesPerGroup"/>)), as host <c>i / G + 1</c>:
+/// Node i sits in group <c>i mod G</c> (G = ceil(nodes / <see cref="NodesPerGroup"/>), at least min(nodes, <see cref="MinGroups"/>)), as host <c>i / G + 1</c>:
 /// consecutive indices (e.g. the bootnodes) land in different groups, and no table is needed either way.
 /// </summary>
 public sealed class SimAddresses
@@ -18,6 +18,12 @@ public sealed class SimAddresses
     /// rarely) yet shared (group-based eviction protection and bucketing have work to do).
     /// </summary>
     public const int NodesPerGroup = 4;
+
+    /// <summary>
+    /// Small networks still get this many groups (one node each below it): the real network spans thousands of /16s,
+    /// so the one-outbound-per-group rule should not bind just because a test simulates a hundred nodes.
+    /// </summary>
+    public const int MinGroups = 256;
 
     /// <summary>Hosts per /16 (x.y.0.1 .. x.y.255.254 less the ends).</summary>
     private const int HostsPerGroup = 65_534;
@@ -36,7 +42,8 @@ public sealed class SimAddresses
     {
         Nodes = nodes;
         Port = port;
-        Groups = (int)Math.Clamp((nodes + (long)NodesPerGroup - 1) / NodesPerGroup, 1, FirstOctets.Length * 256);
+        long groups = Math.Max(Math.Min(nodes, MinGroups), (nodes + (long)NodesPerGroup - 1) / NodesPerGroup);
+        Groups = (int)Math.Clamp(groups, 1, FirstOctets.Length * 256);
         if ((long)Groups * HostsPerGroup < nodes) throw new ArgumentOutOfRangeException(nameof(nodes), "more nodes than addresses");
     }
 

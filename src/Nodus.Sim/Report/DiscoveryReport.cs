@@ -47,6 +47,42 @@ public static class DiscoveryReport
         }
         json.WriteEndArray();
         json.WriteString("sampleColumns", SampleColumns);
+        if (d.BroadcastWindows.Count > 0)
+        {
+            var w = d.BroadcastWindows.Where(x => !x.SourceLeft).ToList();
+            json.WriteStartObject("broadcastWindow");
+            json.WriteNumber("transactions", d.BroadcastWindows.Count);
+            json.WriteNumber("sourceLeftWithinWindow", d.BroadcastWindows.Count - w.Count);
+            json.WriteNumber("windowSeconds", Nodus.Core.Time.ToSeconds(DiscoveryNetwork.BroadcastWindow));
+            WriteStats(json, "coverage", new Metrics.Stats(w.Select(x => x.Coverage)));
+            WriteStats(json, "time90Ms", new Metrics.Stats(w.Where(x => x.Time90Ms.HasValue).Select(x => x.Time90Ms!.Value)));
+            json.WriteNumber("transactionsBelow90", w.Count(x => x.Time90Ms is null));
+            json.WriteStartArray("perTransaction");
+            foreach (var x in d.BroadcastWindows.Take(MaxListedTransactions))
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(Round(x.SubmittedAtSeconds));
+                json.WriteNumberValue(x.Eligible);
+                json.WriteNumberValue(x.Reached);
+                if (x.Time90Ms is { } t) json.WriteNumberValue(Round(t)); else json.WriteNullValue();
+                json.WriteBooleanValue(x.SourceLeft);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+            json.WriteString("perTransactionColumns", "submittedAtSeconds, eligible (up throughout the window), reached, time90Ms, sourceLeft (excluded from the statistics above)");
+            json.WriteEndObject();
+        }
+        if (d.Churn is { } churn)
+        {
+            json.WriteStartObject("churn");
+            json.WriteNumber("departures", churn.Departures);
+            json.WriteNumber("crashes", churn.Crashes);
+            json.WriteNumber("cleanShutdowns", churn.Departures - churn.Crashes);
+            json.WriteNumber("freshJoins", churn.FreshJoins);
+            json.WriteNumber("returningJoins", churn.ReturningJoins);
+            WriteStats(json, "sessionSeconds", churn.SessionSeconds);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 
@@ -85,6 +121,19 @@ public static class DiscoveryReport
               .Append(Td(d.BootnodeInbound.Mean)).Append(Td(d.AddressBookSize.Percentile(50))).Append(Td(d.Components)).Append("</tr>");
         }
         sb.Append("</table>");
+        foreach (var c in report.Cases.Where(c => c.Discovery is { BroadcastWindows.Count: > 0 } || c.Discovery?.Churn is not null))
+        {
+            var d = c.Discovery!;
+            sb.Append("<p><b>").Append(WebUtility.HtmlEncode(c.Label)).Append("</b>: ");
+            if (d.Churn is { } ch)
+                sb.Append(CultureInfo.InvariantCulture, $"{ch.Departures} departures ({ch.Crashes} crashes), {ch.FreshJoins} fresh and {ch.ReturningJoins} returning joins; ");
+            var w = d.BroadcastWindows.Where(x => !x.SourceLeft).ToList();
+            if (w.Count > 0)
+                sb.Append(CultureInfo.InvariantCulture, $"{w.Count} transactions, coverage of the nodes up throughout {Nodus.Core.Time.ToSeconds(DiscoveryNetwork.BroadcastWindow):0} s: median ")
+                  .Append(F(new Metrics.Stats(w.Select(x => x.Coverage)).Percentile(50))).Append(", min ").Append(F(w.Min(x => x.Coverage)))
+                  .Append("; time to 90% median ").Append(F(new Metrics.Stats(w.Where(x => x.Time90Ms.HasValue).Select(x => x.Time90Ms!.Value / 1000)).Percentile(50))).Append(" s");
+            sb.Append("</p>");
+        }
     }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.###", CultureInfo.InvariantCulture) : "—";

@@ -57,6 +57,7 @@ public static class ReportJson
         if (s.Topology.Kind == "discovery")
         {
             json.WriteNumber("bootnodes", s.Topology.Bootnodes);
+            json.WriteNumber("bootnodeMaxConnections", s.Topology.BootnodeMaxConnections);
             json.WriteString("addressBook", s.Topology.AddressBook);
             json.WriteNumber("sampleSeconds", s.Topology.SampleSeconds);
         }

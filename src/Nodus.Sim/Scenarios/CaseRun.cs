@@ -204,6 +204,9 @@ internal sealed class CaseRun
             until = Math.Max(until, _blocks.Schedule(runtime, firstBlock, Live) + BlockSettleTime);
         }
         discovery?.ScheduleSampling(runtime, ScenarioRunner.Epoch, until, Live);
+        var churn = discovery is not null && _scenario.Churn is { } churnSpec
+            ? new ChurnProcess(churnSpec, discovery, _honest, seed, until) : null;
+        churn?.Schedule(runtime);
         if (_traceWriter is not null)
         {
             _trace = new CaseTrace(_traceWriter, _honest, Relay.ToCliName(), v => _relays[v]);
@@ -237,6 +240,7 @@ internal sealed class CaseRun
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
         result.Discovery = discovery?.Summarize(runtime, Live, network);
         if (_byzantine is not null) result.Byzantine = _byzantineTally.Summarize(_byzantineSpec!, _byzantine, firstTx);
+        if (result.Discovery is not null) result.Discovery.Churn = churn?.Result();
         if (_blocks is not null)
             result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
                 .Where(p => p.UntilSeconds < double.MaxValue / 2)
@@ -389,6 +393,7 @@ internal sealed class CaseRun
             if (source < 0 || !runtime.IsAlive(source) || run._relays[source] is null || run.IsByzantine(source)) return;
             var txid = tx.GetHash();
             run._items[txid] = run._tracker.Track(txid.ToString(), source, now);
+            run._discovery?.OnSubmitted(runtime, run._tracker.Items[run._items[txid]], now);
             sources.Add((source, txid));
             runtime.Input(source, (_, t) => run._relays[source]!.SubmitTransaction(tx, t));
         }

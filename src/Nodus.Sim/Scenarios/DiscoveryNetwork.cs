@@ -30,6 +30,16 @@ internal sealed class DiscoveryNetwork
     private readonly int _fullItem;
     private readonly List<GrowthSample> _samples = [];
     private long _lastDialsFailed;
+    private Func<int, bool> _live = _ => false;
+    private BroadcastTracker.Item? _latest;
+    private readonly List<WindowCoverage> _windows = [];
+
+    /// <summary>
+    /// A transaction is judged over the nodes up from its submission until this much later (without restarting):
+    /// diffusion reaches every node of these graphs in about 10 s (relay-compare: 100% at 10.9 s), so 30 s is ample,
+    /// and a node that joined later cannot have heard of it (nodes do not ask new peers for their mempool).
+    /// </summary>
+    public static readonly long BroadcastWindow = 30 * Time.Second;
 
     public DiscoveryNetwork(TopologySpec spec, int nodes, SimRuntime runtime)
     {
@@ -65,7 +75,11 @@ internal sealed class DiscoveryNetwork
     public void Attach(int v, Node node, TransactionRelay? relay, SimRuntime runtime)
     {
         if (_startedAt[v] == Time.Never) _startedAt[v] = runtime.Now; // engines are built as they start
-        var options = _template with { ListenAddress = runtime.EndPointOf(v) };
+        var options = _template with
+        {
+            ListenAddress = runtime.EndPointOf(v),
+            MaxConnections = v < Bootnodes ? _spec.BootnodeMaxConnections : _template.MaxConnections,
+        };
         _services[v] = DiscoveryService.Attach(node, options, _stores[v] ??= new MemoryAddressStore());
         // Novel transactions protect their peer from inbound eviction (Core's m_last_tx_time), as FullNode wires it.
         if (relay is not null)
@@ -100,20 +114,52 @@ internal sealed class DiscoveryNetwork
     }
 
     /// <summary>Measures the live overlay every <see cref="TopologySpec.SampleSeconds"/> from <paramref name="from"/> to <paramref name="until"/>.</summary>
-    public void ScheduleSampling(SimRuntime runtime, long from, long until, Func<int, bool> live, Func<long, (int Reached, int Live)?>? coverage = null)
+    public void ScheduleSampling(SimRuntime runtime, long from, long until, Func<int, bool> live)
     {
+        _live = live;
         long step = Math.Max(Time.Second, (long)(_spec.SampleSeconds * Time.Second));
-        for (long t = from; t <= until; t += step) runtime.Schedule(t, new Sample(this, live, coverage));
+        for (long t = from; t <= until; t += step) runtime.Schedule(t, new Sample(this));
     }
 
-    private sealed class Sample(DiscoveryNetwork owner, Func<int, bool> live, Func<long, (int Reached, int Live)?>? coverage) : ISimAction
+    private sealed class Sample(DiscoveryNetwork owner) : ISimAction
     {
-        public void Run(SimRuntime runtime, long now) => owner._samples.Add(owner.Measure(runtime, now, live, coverage?.Invoke(now)));
+        public void Run(SimRuntime runtime, long now) => owner._samples.Add(owner.Measure(runtime, now, owner._live));
     }
 
-    private GrowthSample Measure(SimRuntime runtime, long now, Func<int, bool> live, (int Reached, int Live)? coverage)
+    /// <summary>A transaction was submitted: follow it over the nodes that stay up for <see cref="BroadcastWindow"/>.</summary>
+    public void OnSubmitted(SimRuntime runtime, BroadcastTracker.Item item, long now)
     {
-        int liveCount = 0, full = 0;
+        _latest = item;
+        var incarnation = new int[_nodes];
+        for (int v = 0; v < _nodes; v++) incarnation[v] = _live(v) ? runtime.Incarnation(v) : -1;
+        runtime.Schedule(now + BroadcastWindow, new JudgeWindow(this, item, incarnation));
+    }
+
+    private sealed class JudgeWindow(DiscoveryNetwork owner, BroadcastTracker.Item item, int[] incarnation) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now)
+        {
+            // A source that left within the window may have taken the transaction with it: counted apart.
+            int src = item.Source;
+            bool sourceLeft = src >= 0 && (!owner._live(src) || runtime.Incarnation(src) != incarnation[src]);
+            var delays = new List<double>();
+            int eligible = 0;
+            for (int v = 0; v < owner._nodes; v++)
+            {
+                if (incarnation[v] < 0 || v == item.Source || !owner._live(v) || runtime.Incarnation(v) != incarnation[v]) continue;
+                eligible++;
+                if (item.Arrival[v] <= now) delays.Add((item.Arrival[v] - item.Origin) / (double)Time.Millisecond);
+            }
+            delays.Sort();
+            int needed = (int)Math.Ceiling(0.9 * eligible);
+            double? t90 = needed == 0 ? 0 : needed <= delays.Count ? delays[needed - 1] : null;
+            owner._windows.Add(new WindowCoverage(item.Key, Time.ToSeconds(item.Origin - ScenarioRunner.Epoch), eligible, delays.Count, t90, sourceLeft));
+        }
+    }
+
+    private GrowthSample Measure(SimRuntime runtime, long now, Func<int, bool> live)
+    {
+        int liveCount = 0, full = 0, reached = 0;
         long outbound = 0, inbound = 0;
         for (int v = 0; v < _nodes; v++)
         {
@@ -123,13 +169,14 @@ internal sealed class DiscoveryNetwork
             int o = FullRelayOutbound(node);
             if (o >= MaxOutboundFullRelay) full++;
             outbound += o;
+            if (_latest is not null && _latest.Arrival[v] != Time.Never) reached++;
             foreach (var p in node.Peers) if (p.IsInbound && p.IsEstablished) inbound++;
         }
         var (components, largest) = Components(runtime, live);
         long failed = runtime.DialsFailed - _lastDialsFailed;
         _lastDialsFailed = runtime.DialsFailed;
         return new GrowthSample(Time.ToSeconds(now - ScenarioRunner.Epoch), liveCount, full, outbound, inbound, failed,
-            components, largest, coverage?.Reached, coverage?.Live);
+            components, largest, _latest is null ? null : reached, _latest is null ? null : liveCount);
     }
 
     /// <summary>Connected components of the live overlay (every open connection, either direction) and the largest one's size.</summary>
@@ -204,6 +251,7 @@ internal sealed class DiscoveryNetwork
             Components = components,
             LargestComponent = largest,
             Samples = _samples,
+            BroadcastWindows = _windows,
         };
     }
 }
@@ -233,4 +281,13 @@ public sealed class DiscoveryResult
     public required int Components { get; init; }
     public required int LargestComponent { get; init; }
     public required IReadOnlyList<GrowthSample> Samples { get; init; }
+    /// <summary>Per transaction: coverage of the nodes up throughout <see cref="DiscoveryNetwork.BroadcastWindow"/> after it was submitted.</summary>
+    public required IReadOnlyList<WindowCoverage> BroadcastWindows { get; init; }
+    public ChurnResult? Churn { get; set; }
+}
+
+/// <summary>One transaction over the nodes that were up from its submission to the end of the window: how many, how many got it, and when 90% had.</summary>
+public sealed record WindowCoverage(string Key, double SubmittedAtSeconds, int Eligible, int Reached, double? Time90Ms, bool SourceLeft)
+{
+    public double Coverage => Eligible == 0 ? 1 : Reached / (double)Eligible;
 }

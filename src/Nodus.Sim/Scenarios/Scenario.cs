@@ -30,6 +30,8 @@ public sealed class Scenario
     public TopologySpec Topology { get; set; } = new();
     public WorkloadSpec Workload { get; set; } = new();
     public List<PartitionSpec> Partitions { get; set; } = [];
+    /// <summary>Nodes leaving and joining during the run (needs <c>topology.kind: discovery</c>).</summary>
+    public ChurnSpec? Churn { get; set; }
     public List<CaseSpec> Cases { get; set; } = [];
     /// <summary>Byzantine nodes of every case that does not set its own (<see cref="CaseSpec.Byzantine"/>).</summary>
     public ByzantineSpec? Byzantine { get; set; }
@@ -67,6 +69,12 @@ public sealed class Scenario
         Workload.Validate();
         Byzantine?.Validate("byzantine");
         foreach (var c in Cases) c.Validate();
+        if (Churn is not null)
+        {
+            if (Topology.Kind != "discovery") throw new InvalidDataException("churn needs topology.kind discovery (nodes must find new peers themselves)");
+            if (Workload.Blocks > 0) throw new InvalidDataException("churn with blocks is not supported yet");
+            Churn.Validate();
+        }
     }
 
     /// <summary>The cases to run: the declared ones, or a single default case.</summary>
@@ -111,6 +119,11 @@ public sealed class TopologySpec
     public int Bootnodes { get; set; } = 5;
     /// <summary>For "discovery": address-table sizes, "small" (new 64×16, tried 16×16) or "core" (Bitcoin Core's 1,024×64, 256×64).</summary>
     public string AddressBook { get; set; } = "small";
+    /// <summary>
+    /// For "discovery": the bootnodes' connection limit (Bitcoin Core's -maxconnections; 125 by default, as every
+    /// node). Seed and bootstrap nodes are often run with more; when many nodes arrive at once, 125 thrashes.
+    /// </summary>
+    public int BootnodeMaxConnections { get; set; } = Nodus.Core.Discovery.DiscoveryOptions.DefaultMaxConnections;
     /// <summary>For "discovery": how often the grown overlay is measured (live nodes, 8/8 outbound, components).</summary>
     public double SampleSeconds { get; set; } = 10;
 
@@ -118,6 +131,7 @@ public sealed class TopologySpec
     {
         if (Kind is not ("random-regular" or "bitcoin" or "edges" or "discovery"))
             throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin, edges or discovery");
+        if (BootnodeMaxConnections < 12) throw new InvalidDataException("topology.bootnodeMaxConnections must be at least 12 (10 outbound + a feeler + one inbound)");
         if (Bootnodes < 1) throw new InvalidDataException("topology.bootnodes must be at least 1");
         if (AddressBook is not ("small" or "core")) throw new InvalidDataException($"topology.addressBook '{AddressBook}': use small or core");
         if (SampleSeconds < 1) throw new InvalidDataException("topology.sampleSeconds must be at least 1");
@@ -270,5 +284,38 @@ public sealed class ByzantineSpec
             throw new InvalidDataException($"{where}.behaviour '{Behaviour}': use {Adversaries.ByzantineNodes.BehaviourNames}");
         if (DelaySeconds is < 0 or > Adversaries.ByzantineNodes.MaxDelaySeconds)
             throw new InvalidDataException($"{where}.delaySeconds: 0..{Adversaries.ByzantineNodes.MaxDelaySeconds}");
+    }
+}
+
+/// <summary>
+/// Departures and joins (<c>nodus sim</c> churn, docs/simulator.md). From <see cref="FromSeconds"/> every node except
+/// the bootnodes alternates online sessions and offline periods. Sessions are exponential — the memoryless node model
+/// of the Bitcoin churn CTMC of Mišić et al. ("Modeling of Churn Process in Bitcoin Network", ICNC 2020) — or Weibull
+/// with <see cref="WeibullShape"/> &lt; 1, the heavy-tailed session lengths Stutzbach and Rejaie measured in deployed
+/// P2P networks ("Understanding Churn in Peer-to-Peer Networks", IMC 2006). Offline periods are exponential.
+/// </summary>
+public sealed class ChurnSpec
+{
+    public double FromSeconds { get; set; } = 300;
+    /// <summary>No departure is scheduled after this (default: the end of the run); nodes away then still return.</summary>
+    public double? UntilSeconds { get; set; }
+    /// <summary>exponential | weibull.</summary>
+    public string Session { get; set; } = "exponential";
+    public double MeanSessionSeconds { get; set; } = 600;
+    public double WeibullShape { get; set; } = 0.5;
+    public double MeanOfflineSeconds { get; set; } = 300;
+    /// <summary>Share of departures that are crashes (no goodbye: the book is as of the last 15-minute dump); the rest shut down cleanly.</summary>
+    public double CrashFraction { get; set; } = 0.5;
+    /// <summary>Share of joins that are brand-new nodes knowing only the bootnodes; the rest return with their address book.</summary>
+    public double FreshFraction { get; set; } = 0.3;
+
+    public void Validate()
+    {
+        if (Session is not ("exponential" or "weibull")) throw new InvalidDataException($"churn.session '{Session}': use exponential or weibull");
+        if (MeanSessionSeconds <= 0 || MeanOfflineSeconds <= 0 || WeibullShape <= 0)
+            throw new InvalidDataException("churn: meanSessionSeconds, meanOfflineSeconds and weibullShape must be positive");
+        if (CrashFraction is < 0 or > 1 || FreshFraction is < 0 or > 1)
+            throw new InvalidDataException("churn: crashFraction and freshFraction must be in [0, 1]");
+        if (FromSeconds < 0 || UntilSeconds < FromSeconds) throw new InvalidDataException("churn: need 0 <= fromSeconds <= untilSeconds");
     }
 }
