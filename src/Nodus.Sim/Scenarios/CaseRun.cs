@@ -218,7 +218,11 @@ internal sealed class CaseRun
         runtime.Run(until, stop: afterEvent, progress: r => _progress?.Invoke(
             $"{name}: t={Time.ToSeconds(r.Now - ScenarioRunner.Epoch):F1}s events={r.EventsProcessed:N0} " +
             $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
-        _progress?.Invoke($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall");
+        // The live heap after a full collection (the runtime and every engine still referenced): what the nodes
+        // really hold, unlike peak RSS, which includes garbage the GC had no reason to collect yet. Stderr only.
+        if (_progress is not null)
+            _progress($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall, " +
+                $"live heap {GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB with {_honest:N0} nodes and {runtime.OpenConnections:N0} connections");
 
         var result = new CaseResult
         {
