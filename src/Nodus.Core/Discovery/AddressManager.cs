@@ -79,6 +79,8 @@ public sealed class AddressManager
     /// <summary>Bitcoin Core's GetNewBucket: H(addr group, source group) picks one of the source group's buckets.</summary>
     public int NewBucket(AddressKey address, AddressKey source)
     {
+        // Without group bucketing (an experiment setting) any address from any source may land in any bucket.
+        if (!_options.GroupBucketing) return (int)(HashAddress(7, HashAddress(8, 0, source), address) % (ulong)_options.NewBucketCount);
         ulong sourceGroup = Groups.GroupOf(source);
         ulong h1 = HashWords(1, Groups.GroupOf(address), sourceGroup) % (ulong)_options.NewBucketsPerSourceGroup;
         return (int)(HashWords(2, sourceGroup, h1) % (ulong)_options.NewBucketCount);
@@ -87,6 +89,7 @@ public sealed class AddressManager
     /// <summary>Bitcoin Core's GetTriedBucket: H(addr) picks one of the address group's tried buckets.</summary>
     public int TriedBucket(AddressKey address)
     {
+        if (!_options.GroupBucketing) return (int)(HashAddress(9, 0, address) % (ulong)_options.TriedBucketCount);
         ulong h1 = HashAddress(3, 0, address) % (ulong)_options.TriedBucketsPerGroup;
         return (int)(HashWords(4, Groups.GroupOf(address), h1) % (ulong)_options.TriedBucketCount);
     }
@@ -236,7 +239,7 @@ public sealed class AddressManager
 
         int bucket = TriedBucket(address);
         int slot = NewSlot(bucket, BucketPosition(false, bucket, address));
-        if (testBeforeEvict && _tried[slot] != -1)
+        if (testBeforeEvict && _options.TestBeforeEvict && _tried[slot] != -1)
         {
             if (_triedCollisions.Count < TriedCollisionSetSize) _triedCollisions.Add(id);
             return false;

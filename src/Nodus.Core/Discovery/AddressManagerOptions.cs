@@ -23,6 +23,21 @@ public sealed record AddressManagerOptions
     public int TriedBucketsPerGroup { get; init; } = DefaultTriedBucketsPerGroup;
     public int NewBucketsPerAddress { get; init; } = DefaultNewBucketsPerAddress;
 
+    /// <summary>
+    /// Experiment setting (an eclipse countermeasure switched off when false): buckets are chosen by network group
+    /// and source group, so one source group reaches only <see cref="NewBucketsPerSourceGroup"/> new buckets and one
+    /// address group only <see cref="TriedBucketsPerGroup"/> tried buckets (Bitcoin Core; Heilman et al. 2015,
+    /// countermeasure 1 is its keyed form). False hashes the full address and full source address instead, so a
+    /// single source can spread its addresses over every bucket. Never false in a real node.
+    /// </summary>
+    public bool GroupBucketing { get; init; } = true;
+
+    /// <summary>
+    /// Experiment setting: a tried-table collision waits for a feeler to test the occupant, which stays if it answers
+    /// (Bitcoin Core's test-before-evict, Heilman et al. countermeasure 3). False evicts the occupant at once.
+    /// </summary>
+    public bool TestBeforeEvict { get; init; } = true;
+
     public static AddressManagerOptions Default { get; } = new();
 
     /// <summary>A small table for simulations of many nodes (new 64 × 16, tried 16 × 16).</summary>

@@ -207,8 +207,11 @@ public sealed class AddressRelay : INodeBehaviour
         int rateLimited = 0, added = 0;
         foreach (var entry in shuffled)
         {
-            if (state.Tokens < 1.0) { rateLimited++; continue; }
-            state.Tokens -= 1.0;
+            if (_options.AddrRateLimit)
+            {
+                if (state.Tokens < 1.0) { rateLimited++; continue; }
+                state.Tokens -= 1.0;
+            }
             if (entry.Address.Address is null) continue;
             var key = AddressKey.From(entry.Address.EndPoint);
             long seen = entry.Time <= ObsoleteTimestamp || entry.Time > nowSeconds + Time.ToUnixSeconds(AddressInfo.MaxFutureDrift)

@@ -75,7 +75,7 @@ public sealed class ConnectionManager : INodeBehaviour
         _nextDump = now + DumpInterval;
         if (!Automatic) return;
         // Anchors are used once: a node that crashes right after restarting does not keep returning to them.
-        _anchors = [.. _store.LoadAnchors().Take(MaxAnchors)];
+        _anchors = _options.Anchors ? [.. _store.LoadAnchors().Take(MaxAnchors)] : [];
         _store.SaveAnchors([]);
         _nextFeeler = now + Exponential(FeelerInterval);
         _nextOpen = now;
@@ -213,7 +213,7 @@ public sealed class ConnectionManager : INodeBehaviour
         ConnectionType type;
         if (counts.FullRelay < _options.MaxOutboundFullRelay) type = ConnectionType.OutboundFullRelay;
         else if (counts.BlockRelay < _options.MaxBlockRelayOnly) type = ConnectionType.BlockRelayOnly;
-        else if (now >= _nextFeeler && counts.Feelers < DiscoveryOptions.MaxFeelers)
+        else if (_options.Feelers && now >= _nextFeeler && counts.Feelers < DiscoveryOptions.MaxFeelers)
         {
             _nextFeeler = now + Exponential(FeelerInterval);
             type = ConnectionType.Feeler;
@@ -282,8 +282,17 @@ public sealed class ConnectionManager : INodeBehaviour
 
     public void OnPeerReady(Peer peer, long now)
     {
-        if (peer.IsInbound) return;
         var key = AddressKey.From(peer.Remote);
+        if (peer.IsInbound)
+        {
+            // Only as an experiment setting: the pre-countermeasure behaviour Heilman et al. exploited.
+            if (_options.InboundToTried && _addresses.Groups.IsRoutable(key))
+            {
+                _addresses.Add(key, peer.Services, now, key, 0, now);
+                _addresses.Good(key, now);
+            }
+            return;
+        }
         _addresses.Good(key, now);
         _addresses.SetServices(key, peer.Services);
         switch (peer.ConnectionType)
@@ -314,6 +323,11 @@ public sealed class ConnectionManager : INodeBehaviour
     private void SaveAnchors()
     {
         if (!Automatic) return;
+        if (!_options.Anchors)
+        {
+            _store.SaveAnchors([]);
+            return;
+        }
         var anchors = _context.EstablishedPeers.Where(p => p.ConnectionType == ConnectionType.BlockRelayOnly)
             .Select(p => p.Remote).Take(MaxAnchors).ToList();
         _store.SaveAnchors(anchors);

@@ -52,6 +52,38 @@ public sealed record DiscoveryOptions
         AllowLocalAddresses = network.Name.Contains("regtest", StringComparison.OrdinalIgnoreCase),
     };
 
+    /// <summary>Experiment setting: a feeler connection about every 2 minutes tests new-table addresses and tried
+    /// collisions (Bitcoin Core; Heilman et al. 2015, countermeasure 4). Never false in a real node.</summary>
+    public bool Feelers { get; init; } = true;
+
+    /// <summary>Experiment setting: the block-relay-only peers at shutdown are dialled first at the next start
+    /// (Bitcoin Core's anchors.dat; Heilman et al. countermeasure 5). Never false in a real node.</summary>
+    public bool Anchors { get; init; } = true;
+
+    /// <summary>Experiment setting: addr entries from a peer are processed at 0.1 per second (token bucket, Bitcoin
+    /// Core 22). False processes every entry. Never false in a real node.</summary>
+    public bool AddrRateLimit { get; init; } = true;
+
+    /// <summary>Experiment setting: true puts the address of every inbound peer straight into the tried table, as
+    /// early bitcoind did — the way Heilman et al.'s attacker filled the victim's tried table by connecting to it.
+    /// Bitcoin Core moves only addresses it connected to itself to tried. Never true in a real node.</summary>
+    public bool InboundToTried { get; init; }
+
+    /// <summary>
+    /// These options with the eclipse-attack countermeasures switched off — group bucketing, test-before-evict,
+    /// feelers, anchors and the addr rate limit, and inbound peers go to tried as in early bitcoind — to measure
+    /// what they are worth (the simulator's eclipse preset).
+    /// The table sizes stay as they are. An experiment setting, not a configuration for a real node.
+    /// </summary>
+    public DiscoveryOptions WithoutEclipseCountermeasures() => this with
+    {
+        AddressManager = AddressManager with { GroupBucketing = false, TestBeforeEvict = false },
+        Feelers = false,
+        Anchors = false,
+        AddrRateLimit = false,
+        InboundToTried = true,
+    };
+
     /// <summary>Inbound slots: all connections minus the automatic outbound ones (Bitcoin Core's m_max_inbound).</summary>
     public int MaxInbound => Math.Max(0, MaxConnections - MaxOutboundFullRelay - MaxBlockRelayOnly - MaxFeelers);
 }

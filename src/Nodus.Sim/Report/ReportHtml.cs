@@ -26,6 +26,7 @@ public static class ReportHtml
         if (report.Cases.Any(c => c.Blocks is not null)) AppendBlocks(sb, report);
         DiscoveryReport.AppendHtml(sb, report);
         if (report.Cases.Any(c => c.Byzantine is not null)) AppendByzantine(sb, report);
+        if (report.Cases.Any(c => c.Eclipse is not null)) AppendEclipse(sb, report);
 
         var handshakeCurves = report.Cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Handshakes.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
@@ -191,6 +192,37 @@ public static class ReportHtml
         sb.Append(Svg.LineChart("Honest–Byzantine connections closed by the honest end", "Byzantine fraction", "share closed",
             [.. broadcast.Select(g => new Svg.Series(g.Key, g.OrderBy(c => c.Byzantine!.Fraction)
                 .Select(c => (c.Byzantine!.Fraction, c.Byzantine.HonestByzantineConnections == 0 ? 0 : c.Byzantine.ClosedByHonest / (double)c.Byzantine.HonestByzantineConnections)).ToList()))], 1));
+    }
+
+    /// <summary>Victims eclipsed against the attacker's address count, with and without the countermeasures.</summary>
+    private static void AppendEclipse(StringBuilder sb, SimReport report)
+    {
+        var cases = report.Cases.Where(c => c.Eclipse is not null).ToList();
+        sb.Append("<h2>Eclipse attack (Heilman et al. 2015)</h2><table><tr><th>case</th><th>attacker addresses</th><th>countermeasures</th>")
+          .Append("<th>victims</th><th>eclipsed (all full-relay outbound to the attacker)</th><th>≥ half to the attacker</th>")
+          .Append("<th>mean attacker share of outbound</th><th>block-relay (anchors) to attacker</th>")
+          .Append("<th>attacker share of new table before restart</th><th>of tried</th></tr>");
+        foreach (var c in cases)
+        {
+            var e = c.Eclipse!;
+            sb.Append("<tr><th>").Append(E(c.Label)).Append("</th>").Append(Td((long)e.AttackerNodes)).Append("<td>").Append(e.Countermeasures ? "on" : "off").Append("</td>")
+              .Append(Td((long)e.Victims)).Append(Td((long)e.Eclipsed)).Append(Td((long)e.AtLeastHalf)).Append(Td(e.FullRelayToAttacker.Mean))
+              .Append("<td>").Append(e.BlockRelayToAttacker).Append(" / ").Append(e.BlockRelay).Append("</td>")
+              .Append(Td(e.NewShareBeforeRestart.Mean)).Append(Td(e.TriedShareBeforeRestart.Mean)).Append("</tr>");
+        }
+        sb.Append("</table>");
+        var groups = cases.GroupBy(c => c.Eclipse!.Countermeasures).ToList();
+        List<Svg.Series> Series(Func<EclipseResultView, double> metric, string what) => [.. groups.Select(g => new Svg.Series(
+            $"{what}, countermeasures {(g.Key ? "on" : "off")}",
+            g.OrderBy(c => c.Eclipse!.AttackerNodes).Select(c => ((double)c.Eclipse!.AttackerNodes, metric(new EclipseResultView(c.Eclipse)))).ToList()))];
+        sb.Append(Svg.LineChart("Victims eclipsed (all outbound) and with ≥ half of their outbound to the attacker", "attacker addresses", "share of victims",
+            [.. Series(v => v.EclipsedShare, "all"), .. Series(v => v.HalfShare, "≥ half")], 1));
+    }
+
+    private readonly record struct EclipseResultView(Adversaries.EclipseResult R)
+    {
+        public double EclipsedShare => R.Victims == 0 ? 0 : R.Eclipsed / (double)R.Victims;
+        public double HalfShare => R.Victims == 0 ? 0 : R.AtLeastHalf / (double)R.Victims;
     }
 
     /// <summary>The median over transactions of a time; null when no transaction reached that share.</summary>

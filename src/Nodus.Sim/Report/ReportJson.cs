@@ -121,6 +121,7 @@ public static class ReportJson
         if (c.Blocks is { } blocks) WriteBlocks(json, blocks);
         if (c.Discovery is { } discovery) DiscoveryReport.Write(json, discovery);
         if (c.Byzantine is { } byzantine) WriteByzantine(json, byzantine);
+        if (c.Eclipse is { } eclipse) WriteEclipse(json, eclipse);
         json.WriteEndObject();
     }
 
@@ -171,6 +172,26 @@ public static class ReportJson
         }
         json.WriteEndArray();
         json.WriteString("perBlockColumns", "hash, miner, height, bytes, transactions, onMainChain, coverage, time50Ms, time90Ms, time100Ms");
+        json.WriteEndObject();
+    }
+
+    private static void WriteEclipse(Utf8JsonWriter json, Adversaries.EclipseResult e)
+    {
+        json.WriteStartObject("eclipse");
+        json.WriteNumber("attackerNodes", e.AttackerNodes);
+        json.WriteBoolean("countermeasures", e.Countermeasures);
+        json.WriteNumber("victims", e.Victims);
+        json.WriteNumber("connectionsPerVictim", e.ConnectionsPerVictim);
+        json.WriteNumber("eclipsed", e.Eclipsed);
+        json.WriteNumber("eclipsedShare", Round(e.Victims == 0 ? 0 : e.Eclipsed / (double)e.Victims));
+        json.WriteNumber("atLeastHalf", e.AtLeastHalf);
+        json.WriteNumber("atLeastHalfShare", Round(e.Victims == 0 ? 0 : e.AtLeastHalf / (double)e.Victims));
+        WriteStats(json, "fullRelayShareToAttacker", e.FullRelayToAttacker);
+        WriteStats(json, "fullRelayOutbound", e.FullRelayOutbound);
+        json.WriteNumber("blockRelayToAttacker", e.BlockRelayToAttacker);
+        json.WriteNumber("blockRelay", e.BlockRelay);
+        WriteStats(json, "attackerNewShareBeforeRestart", e.NewShareBeforeRestart);
+        WriteStats(json, "attackerTriedShareBeforeRestart", e.TriedShareBeforeRestart);
         json.WriteEndObject();
     }
 

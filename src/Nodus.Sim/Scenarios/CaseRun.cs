@@ -43,6 +43,8 @@ internal sealed class CaseRun
     private readonly ByzantineSpec? _byzantineSpec;
     private ByzantineNodes? _byzantine;
     private readonly ByzantineTally _byzantineTally = new();
+    private readonly EclipseSpec? _eclipseSpec;
+    private readonly EclipseAttack? _eclipse;
 
     private readonly BlockWorkload? _blocks;
     private readonly TraceWriter? _traceWriter;
@@ -56,7 +58,10 @@ internal sealed class CaseRun
         _topology = topology;
         _progress = progress;
         _honest = topology.Nodes;
-        _total = spec.Eavesdropper ? 2 * _honest : _honest;
+        _eclipseSpec = spec.Eclipse ?? scenario.Eclipse;
+        if (_eclipseSpec is not null)
+            _eclipse = new EclipseAttack(_eclipseSpec, _honest, Math.Min(scenario.Topology.Bootnodes, _honest), scenario.Seed, v => _discovery?.Service(v));
+        _total = _eclipse is not null ? _eclipse.Total : spec.Eavesdropper ? 2 * _honest : _honest;
         _relays = new TransactionRelay?[_honest];
         _tracker = new BroadcastTracker(_honest);
         _spy = new bool[_honest];
@@ -93,6 +98,7 @@ internal sealed class CaseRun
         DiscoveryNetwork? discovery = null; // topology kind "discovery": built below, once the runtime exists
         var runtime = new SimRuntime(_total, seed, network, (v, random) =>
         {
+            if (_eclipse is not null && _eclipse.IsAttacker(v)) return _eclipse.CreateAttacker(_runtimeRef!, random);
             if (v < _honest && _blocks is not null)
             {
                 // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
@@ -118,7 +124,9 @@ internal sealed class CaseRun
             return node;
         }, ScenarioRunner.Epoch);
         _runtimeRef = runtime;
-        if (_scenario.Topology.Kind == "discovery") discovery = _discovery = new DiscoveryNetwork(_scenario.Topology, _honest, runtime);
+        if (_scenario.Topology.Kind == "discovery")
+            discovery = _discovery = new DiscoveryNetwork(_scenario.Topology, _honest, runtime, _eclipseSpec?.Countermeasures ?? true);
+        _eclipse?.Bind(runtime);
         foreach (var p in _scenario.Partitions)
             runtime.AddPartition(ScenarioRunner.ToPartition(p, network, _total, _spec.PartitionMode));
 
@@ -173,8 +181,12 @@ internal sealed class CaseRun
         {
             // Nodes find each other themselves; eavesdropper probes still dial their node once it is up.
             discovery.ScheduleStarts(runtime, random, spread, _honest);
-            for (int v = _honest; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
-            for (int v = _honest; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+            if (_eclipse is not null) _eclipse.Schedule(runtime, ScenarioRunner.Epoch);
+            else
+            {
+                for (int v = _honest; v < _total; v++) runtime.ScheduleStart(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+                for (int v = _honest; v < _total; v++) runtime.ScheduleConnect(v, ScenarioRunner.Epoch + spread + random.NextInt64(spread));
+            }
         }
         else
         {
@@ -198,6 +210,8 @@ internal sealed class CaseRun
         bool Live(int v) => v < _honest && runtime.IsAlive(v) && (graphDegree[v] > 0 || discovery is not null) && !IsByzantine(v);
         long until = ScenarioRunner.Epoch + (long)(_scenario.DurationSeconds * Time.Second);
         if (Broadcasting) until = Math.Max(until, firstTx + (long)(_scenario.DurationSeconds * Time.Second));
+        if (_eclipseSpec is not null)
+            until = Math.Max(until, ScenarioRunner.Epoch + (long)((_eclipseSpec.RestartAtSeconds + _eclipseSpec.SettleSeconds) * Time.Second) + Time.Second);
         if (_blocks is not null)
         {
             long firstBlock = _scenario.Workload.FirstBlockAtSeconds is { } fb ? ScenarioRunner.Epoch + (long)(fb * Time.Second) : firstTx;
@@ -243,6 +257,7 @@ internal sealed class CaseRun
         };
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
         result.Discovery = discovery?.Summarize(runtime, Live, network);
+        if (_eclipse is not null) result.Eclipse = _eclipse.Summarize(_eclipseSpec!.Countermeasures);
         if (_byzantine is not null) result.Byzantine = _byzantineTally.Summarize(_byzantineSpec!, _byzantine, firstTx);
         if (result.Discovery is not null) result.Discovery.Churn = churn?.Result();
         if (_blocks is not null)

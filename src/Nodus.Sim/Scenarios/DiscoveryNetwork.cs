@@ -41,7 +41,7 @@ internal sealed class DiscoveryNetwork
     /// </summary>
     public static readonly long BroadcastWindow = 30 * Time.Second;
 
-    public DiscoveryNetwork(TopologySpec spec, int nodes, SimRuntime runtime)
+    public DiscoveryNetwork(TopologySpec spec, int nodes, SimRuntime runtime, bool countermeasures = true)
     {
         _spec = spec;
         _nodes = nodes;
@@ -54,6 +54,8 @@ internal sealed class DiscoveryNetwork
             // The bootnodes are the network's hard-coded seeds (chainparamsseeds.h in Bitcoin Core).
             FixedSeeds = Enumerable.Range(0, Bootnodes).Select(runtime.EndPointOf).ToList(),
         };
+        // The eclipse preset's experiment setting: the same protocol with its eclipse countermeasures switched off.
+        if (!countermeasures) _template = _template.WithoutEclipseCountermeasures();
         _stores = new MemoryAddressStore?[nodes];
         _services = new DiscoveryService?[nodes];
         _fullAt = new long[nodes];

@@ -15,6 +15,9 @@ public static class Presets
     /// <summary>The spy fractions of the anonymity study (the issue: 0.05 to 0.30).</summary>
     public static readonly double[] SpyFractions = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30];
 
+    /// <summary>Attacker addresses of the eclipse preset (each a simulated attacker node).</summary>
+    public static readonly int[] EclipseAttackerNodes = [50, 200, 800, 3200];
+
     /// <summary>The Byzantine fractions of the byzantine preset (the issue: 0 to 0.5).</summary>
     public static readonly double[] ByzantineFractions = [0.1, 0.2, 0.3, 0.5];
 
@@ -170,7 +173,29 @@ public static class Presets
                 Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 20, IntervalSeconds = 1 },
                 Cases = [.. ByzantineCases()],
             }),
+        new("eclipse", "200 nodes grown by discovery; 50–3,200 attacker addresses flood 20 victims, which restart: share of victims eclipsed, with vs without countermeasures",
+            () => new Scenario
+            {
+                Name = "eclipse",
+                Description = "Heilman et al. (USENIX Security 2015): attacker nodes, one address each, open 32 inbound connections to each of 20 victims from t=300 s and send 1,000 of their addresses every 10 minutes; at t=2,100 s the victims restart from their persisted books and anchors. Counted 5 minutes later: victims whose full-relay outbound connections all (or at least half) go to the attacker, with the core's countermeasures and without them (DiscoveryOptions.WithoutEclipseCountermeasures).",
+                Nodes = 200,
+                DurationSeconds = 60,
+                StartSpreadSeconds = 60,
+                Topology = new TopologySpec { Kind = "discovery" },
+                Cases = [.. EclipseCases()],
+            }),
     ];
+
+    private static IEnumerable<CaseSpec> EclipseCases()
+    {
+        foreach (bool countermeasures in new[] { true, false })
+            foreach (int attackers in EclipseAttackerNodes)
+                yield return new CaseSpec
+                {
+                    Label = $"{attackers} addresses, {(countermeasures ? "with" : "without")} countermeasures",
+                    Eclipse = new EclipseSpec { AttackerNodes = attackers, Victims = 20, ConnectionsPerVictim = 32, Countermeasures = countermeasures },
+                };
+    }
 
     private static IEnumerable<CaseSpec> ByzantineCases()
     {

@@ -35,6 +35,8 @@ public sealed class Scenario
     public List<CaseSpec> Cases { get; set; } = [];
     /// <summary>Byzantine nodes of every case that does not set its own (<see cref="CaseSpec.Byzantine"/>).</summary>
     public ByzantineSpec? Byzantine { get; set; }
+    /// <summary>An eclipse attack in every case that does not set its own (<see cref="CaseSpec.Eclipse"/>).</summary>
+    public EclipseSpec? Eclipse { get; set; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -68,6 +70,7 @@ public sealed class Scenario
         Topology.Validate();
         Workload.Validate();
         Byzantine?.Validate("byzantine");
+        Eclipse?.Validate("eclipse");
         foreach (var c in Cases) c.Validate();
         if (Churn is not null)
         {
@@ -75,6 +78,9 @@ public sealed class Scenario
             if (Workload.Blocks > 0) throw new InvalidDataException("churn with blocks is not supported yet");
             Churn.Validate();
         }
+        foreach (var c in EffectiveCases)
+            if ((c.Eclipse ?? Eclipse) is not null && (Topology.Kind != "discovery" || c.Eavesdropper))
+                throw new InvalidDataException($"case {c.Label}: eclipse needs topology.kind discovery and no eavesdropper");
     }
 
     /// <summary>The cases to run: the declared ones, or a single default case.</summary>
@@ -243,6 +249,8 @@ public sealed class CaseSpec
     /// <summary>How long a node waits before asking an inbound announcer for a transaction (default Bitcoin Core's
     /// NONPREF_PEER_TX_DELAY, 2 s; 0 as before Core 0.19, and as the anonymity papers model relay).</summary>
     public double? InboundRequestDelaySeconds { get; set; }
+    /// <summary>An eclipse attack in this case (overrides the scenario's <see cref="Scenario.Eclipse"/>).</summary>
+    public EclipseSpec? Eclipse { get; set; }
 
     public void Validate()
     {
@@ -257,8 +265,45 @@ public sealed class CaseSpec
         if (OutboundIntervalSeconds is <= 0 || InboundIntervalSeconds is <= 0)
             throw new InvalidDataException($"case {Label}: outboundIntervalSeconds and inboundIntervalSeconds must be positive");
         Byzantine?.Validate($"case {Label}: byzantine");
+        Eclipse?.Validate($"case {Label}: eclipse");
         if (Byzantine is { Fraction: > 0 } b && b.Fraction + SpyFraction >= 1)
             throw new InvalidDataException($"case {Label}: byzantine.fraction + spyFraction must stay below 1");
+    }
+}
+
+/// <summary>
+/// Heilman et al.'s eclipse attack (Adversaries/EclipseAttack.cs) on a discovery-grown network: attacker nodes, one
+/// address each, connect to the victims and flood them with their addresses; the victims then restart.
+/// </summary>
+public sealed class EclipseSpec
+{
+    /// <summary>Most attacker nodes (each is a simulated engine).</summary>
+    public const int MaxAttackerNodes = 100_000;
+
+    /// <summary>Attacker addresses, each a listening attacker node.</summary>
+    public int AttackerNodes { get; set; } = 500;
+    /// <summary>Honest ordinary nodes attacked (a seeded sample; bootnodes excluded).</summary>
+    public int Victims { get; set; } = 20;
+    /// <summary>Inbound connections the attacker opens to each victim.</summary>
+    public int ConnectionsPerVictim { get; set; } = 8;
+    public double AttackAtSeconds { get; set; } = 300;
+    /// <summary>When the victims restart (clean stop, book and anchors persisted, start one second later).</summary>
+    public double RestartAtSeconds { get; set; } = 2100;
+    /// <summary>How long after the restart the victims' outbound connections are counted.</summary>
+    public double SettleSeconds { get; set; } = 300;
+    /// <summary>How often each attacker node re-sends 1,000 of its addresses to each peer (Heilman et al.: 10 minutes).</summary>
+    public double AddrIntervalSeconds { get; set; } = 600;
+    /// <summary>False: every honest node runs without the eclipse countermeasures
+    /// (<c>DiscoveryOptions.WithoutEclipseCountermeasures</c>: group bucketing, test-before-evict, feelers, anchors,
+    /// addr rate limit) — an experiment setting.</summary>
+    public bool Countermeasures { get; set; } = true;
+
+    public void Validate(string where)
+    {
+        if (AttackerNodes is < 1 or > MaxAttackerNodes) throw new InvalidDataException($"{where}.attackerNodes: 1..{MaxAttackerNodes}");
+        if (Victims < 1 || ConnectionsPerVictim < 1) throw new InvalidDataException($"{where}: victims and connectionsPerVictim must be positive");
+        if (AttackAtSeconds < 0 || RestartAtSeconds <= AttackAtSeconds || SettleSeconds <= 0 || AddrIntervalSeconds <= 0)
+            throw new InvalidDataException($"{where}: need 0 ≤ attackAtSeconds < restartAtSeconds, positive settleSeconds and addrIntervalSeconds");
     }
 }
 

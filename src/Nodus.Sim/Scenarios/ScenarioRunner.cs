@@ -117,6 +117,8 @@ public sealed class CaseResult
     public Workloads.BlockResult? Blocks { get; set; }
     /// <summary>Set when the case has Byzantine nodes.</summary>
     public Adversaries.ByzantineResult? Byzantine { get; set; }
+    /// <summary>Set when the case runs an eclipse attack.</summary>
+    public Adversaries.EclipseResult? Eclipse { get; set; }
     public required long EventsProcessed { get; init; }
     public required double VirtualSeconds { get; init; }
     public required long MessagesDropped { get; init; }

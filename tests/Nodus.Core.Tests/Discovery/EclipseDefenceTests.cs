@@ -27,7 +27,7 @@ public sealed class EclipseDefenceTests(ITestOutputHelper output)
     [Fact]
     public void Attack_FromFewSourceGroupsThenRestart_NeverTakesAllFullRelaySlots()
     {
-        var results = Enumerable.Range(0, Trials).Select(RunTrial).ToList();
+        var results = Enumerable.Range(0, Trials).Select(t => RunTrial(t, new DiscoveryOptions())).ToList();
         double meanSlots = results.Average(r => r.AttackerSlots);
         output.WriteLine($"trials {Trials}: attacker full-relay slots mean {meanSlots:F2}, max {results.Max(r => r.AttackerSlots)}, " +
                          $"histogram {string.Join(" ", Enumerable.Range(0, 9).Select(k => $"{k}:{results.Count(r => r.AttackerSlots == k)}"))}");
@@ -40,11 +40,26 @@ public sealed class EclipseDefenceTests(ITestOutputHelper output)
         Assert.True(meanSlots < 4, $"mean attacker slots {meanSlots}");
     }
 
-    private static TrialResult RunTrial(int trial)
+    [Fact]
+    public void Attack_WithoutCountermeasures_TakesMoreSlots()
+    {
+        // The same attack against the same books with the switches of WithoutEclipseCountermeasures: the attacker's
+        // addresses are no longer confined to its source groups' buckets, nor rate limited, and nothing protects the
+        // tried table, so more of the restarted victim's outbound slots go to it.
+        const int trials = 8;
+        var with = Enumerable.Range(0, trials).Select(t => RunTrial(t, new DiscoveryOptions())).ToList();
+        var without = Enumerable.Range(0, trials).Select(t => RunTrial(t, new DiscoveryOptions().WithoutEclipseCountermeasures())).ToList();
+        double meanWith = with.Average(r => r.AttackerSlots), meanWithout = without.Average(r => r.AttackerSlots);
+        output.WriteLine($"attacker full-relay slots after restart, {trials} trials: with countermeasures {meanWith:F2}, without {meanWithout:F2}; " +
+                         $"new-table share {with.Average(r => r.NewShare):P1} vs {without.Average(r => r.NewShare):P1}");
+        Assert.True(meanWithout > meanWith + 1, $"with {meanWith}, without {meanWithout}");
+    }
+
+    private static TrialResult RunTrial(int trial, DiscoveryOptions options)
     {
         var rng = new Random(trial);
         var store = new MemoryAddressStore();
-        var victim = new FakeNetwork(new DiscoveryOptions(), store, seed: trial);
+        var victim = new FakeNetwork(options, store, seed: trial);
 
         // The victim's book before the attack: honest addresses from many sources, some already tried.
         var honest = Enumerable.Range(0, HonestAddresses).Select(g => InGroup(g, rng.Next(1, 65535))).ToList();
@@ -97,7 +112,7 @@ public sealed class EclipseDefenceTests(ITestOutputHelper output)
 
         // Force a restart (the attacker knocks the victim offline); it comes back from its persisted book.
         victim.Shutdown();
-        var restarted = new FakeNetwork(new DiscoveryOptions(), store, seed: 1000 + trial, start: victim.Now + Time.Minute) { Online = Online };
+        var restarted = new FakeNetwork(options, store, seed: 1000 + trial, start: victim.Now + Time.Minute) { Online = Online };
         restarted.Start();
         restarted.Run(3 * Time.Minute);
         var full = restarted.Established(ConnectionType.OutboundFullRelay).ToList();

@@ -1,0 +1,52 @@
+using Nodus.Sim.Scenarios;
+using Xunit;
+
+namespace Nodus.Sim.Tests;
+
+public class EclipseTests
+{
+    private static CaseSpec Attack(bool countermeasures) => new()
+    {
+        Label = countermeasures ? "with" : "without",
+        Eclipse = new EclipseSpec
+        {
+            AttackerNodes = 60, Victims = 4, ConnectionsPerVictim = 16, AttackAtSeconds = 60, RestartAtSeconds = 360,
+            SettleSeconds = 60, Countermeasures = countermeasures,
+        },
+    };
+
+    [Fact]
+    public void Eclipse_FloodThenRestart_TheAttackerGetsMoreOutboundSlotsWithoutTheCountermeasures()
+    {
+        var report = new ScenarioRunner(new Scenario
+        {
+            Name = "eclipse-test",
+            Seed = 2,
+            Nodes = 24,
+            DurationSeconds = 30,
+            StartSpreadSeconds = 20,
+            Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3 },
+            Cases = [Attack(true), Attack(false)],
+        }).Run();
+        var (with, without) = (report.Cases[0].Eclipse!, report.Cases[1].Eclipse!);
+        Assert.Equal(4, with.Victims);
+        Assert.All(new[] { with, without }, e => Assert.Equal(8, e.FullRelayOutbound.Min)); // every victim reconnected
+        // The flood reached the books: most new-table references are the attacker's either way.
+        Assert.True(with.NewShareBeforeRestart.Mean > 0.5, $"new-table share {with.NewShareBeforeRestart.Mean}");
+        // Without group bucketing, test-before-evict, feelers, anchors and the rate limit, and with inbound peers
+        // going to tried (early bitcoind), the attacker holds more of the restarted victims' outbound slots.
+        Assert.True(without.TriedShareBeforeRestart.Mean > with.TriedShareBeforeRestart.Mean,
+            $"tried share with {with.TriedShareBeforeRestart.Mean}, without {without.TriedShareBeforeRestart.Mean}");
+        Assert.True(without.FullRelayToAttacker.Mean > with.FullRelayToAttacker.Mean,
+            $"outbound share with {with.FullRelayToAttacker.Mean}, without {without.FullRelayToAttacker.Mean}");
+    }
+
+    [Fact]
+    public void Parse_Eclipse_NeedsDiscoveryTopology()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "eclipse": { "attackerNodes": 10 } }"""));
+        Assert.Contains("discovery", e.Message);
+        var s = Scenario.Parse("""{ "topology": { "kind": "discovery" }, "eclipse": { "attackerNodes": 10, "countermeasures": false } }""");
+        Assert.False(s.Eclipse!.Countermeasures);
+    }
+}
