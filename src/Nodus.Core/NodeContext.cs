@@ -36,6 +36,10 @@ public sealed class NodeContext
     /// <summary>Called when a peer misbehaves, before it is closed (the ban manager discourages its address).</summary>
     public event Action<Peer, string>? Misbehaved;
 
+    /// <summary>Set whenever a peer's session deadline may have moved (connect, close, handshake, keep-alive), so
+    /// that <see cref="Node.NextWakeup"/> recomputes its cached minimum only then.</summary>
+    internal bool PeerDeadlinesChanged { get; set; }
+
     public IEnumerable<Peer> EstablishedPeers => _peers.Values.Where(p => p.IsEstablished);
 
     public void Send(Peer peer, IMessage message)
@@ -48,6 +52,7 @@ public sealed class NodeContext
     {
         if (peer.State == HandshakeState.Closing) return;
         peer.State = HandshakeState.Closing;
+        PeerDeadlinesChanged = true;
         peer.CloseReason = reason;
         _outputs.Enqueue(new ClosePeer(peer.Id, reason));
     }

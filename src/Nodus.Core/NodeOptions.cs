@@ -31,6 +31,13 @@ public sealed record NodeOptions
     /// <summary>Keep connections to these addresses in addition to the automatic ones, as -addnode.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> AddNodes { get; init; } = [];
 
+    /// <summary>
+    /// Count bytes per message type on each connection (getpeerinfo's bytessent_per_msg / bytesrecv_per_msg). The
+    /// simulator turns it off: it counts traffic per node and command itself, and a table per connection is a large
+    /// share of a million-node run's memory. Totals, message counts and last send/receive times are always kept.
+    /// </summary>
+    public bool TrafficPerCommand { get; init; } = true;
+
     /// <summary>Time allowed for version/verack after connecting; tests and simulations may shorten it.</summary>
     public long HandshakeTimeout { get; init; } = Peers.PeerSession.HandshakeTimeoutDefault;
     /// <summary>

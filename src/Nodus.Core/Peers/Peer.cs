@@ -20,8 +20,9 @@ public enum HandshakeState
 /// </summary>
 public sealed class Peer
 {
-    public Peer(PeerId id, IPEndPoint remote, ConnectionType type, long connectedAt)
+    public Peer(PeerId id, IPEndPoint remote, ConnectionType type, long connectedAt, bool trafficPerCommand = true)
     {
+        Traffic = new TrafficCounters(trafficPerCommand);
         Id = id;
         Remote = remote;
         ConnectionType = type;
@@ -53,14 +54,22 @@ public sealed class Peer
     /// <summary>BIP 130: announce new blocks to this peer with headers instead of inv.</summary>
     public bool PrefersHeaders { get; set; }
 
-    // Keep-alive (BIP 31 ping/pong).
-    public ulong? PingNonce { get; internal set; }
+    // Keep-alive (BIP 31 ping/pong). Stored without Nullable's flag words (0 is never a nonce we send, and long.MinValue never
+    // a round trip): a simulation holds millions of peers.
+    private ulong _pingNonce;
+    private long _lastPingTime = long.MinValue, _minPingTime = long.MinValue;
+
+    public ulong? PingNonce { get => _pingNonce == 0 ? null : _pingNonce; internal set => _pingNonce = value ?? 0; }
     public long PingSentAt { get; internal set; }
     public long NextPingAt { get; internal set; }
-    public long? LastPingTime { get; internal set; }
-    public long? MinPingTime { get; internal set; }
+    public long? LastPingTime { get => _lastPingTime == long.MinValue ? null : _lastPingTime; internal set => _lastPingTime = value ?? long.MinValue; }
+    public long? MinPingTime { get => _minPingTime == long.MinValue ? null : _minPingTime; internal set => _minPingTime = value ?? long.MinValue; }
 
-    public TrafficCounters Traffic { get; } = new();
+    /// <summary>The nonce of the version we sent (0 once the handshake completed): an inbound version carrying one
+    /// of these is a connection to ourselves.</summary>
+    internal ulong VersionNonce;
+
+    public TrafficCounters Traffic { get; }
 
     /// <summary>
     /// When the peer last sent us a transaction / block we did not have (getpeerinfo last_transaction, last_block).

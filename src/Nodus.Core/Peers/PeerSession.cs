@@ -22,6 +22,10 @@ public sealed class PeerSession
 
     private readonly NodeContext _context;
     private readonly Func<ulong, bool> _isOwnNonce;
+    // The last user agent and local address a peer reported, shared by the next peer reporting equal ones: peers
+    // mostly run the same few agents and see us at one address, and a simulation holds millions of peers.
+    private string _lastUserAgent = "";
+    private IPEndPoint? _lastLocalAddress;
 
     public PeerSession(NodeContext context, Func<ulong, bool> isOwnNonce)
     {
@@ -107,12 +111,15 @@ public sealed class PeerSession
 
         peer.Version = version.Version;
         peer.Services = version.Services;
-        peer.UserAgent = SanitizeUserAgent(version.UserAgent);
+        peer.UserAgent = SharedUserAgent(version.UserAgent);
         peer.StartHeight = version.StartHeight;
         peer.RelayTransactions = version.Relay;
         peer.TimeOffsetSeconds = version.Timestamp - Time.ToUnixSeconds(now);
         if (version.Receiver.Address is not null && !version.Receiver.Address.Equals(IPAddress.IPv6Any))
-            peer.LocalAddressSeenByPeer = version.Receiver.EndPoint;
+        {
+            var seen = version.Receiver.EndPoint;
+            peer.LocalAddressSeenByPeer = seen.Equals(_lastLocalAddress) ? _lastLocalAddress : _lastLocalAddress = seen;
+        }
 
         if (peer.IsInbound) SendVersion(peer, inboundNonce, now);
         _context.Send(peer, new VerackMessage());
@@ -190,7 +197,15 @@ public sealed class PeerSession
         return v;
     }
 
+    private string SharedUserAgent(string agent)
+    {
+        var clean = SanitizeUserAgent(agent);
+        return clean == _lastUserAgent ? _lastUserAgent : _lastUserAgent = clean;
+    }
+
     /// <summary>Keeps only printable characters so a user agent cannot forge log lines or RPC output.</summary>
     private static string SanitizeUserAgent(string agent) =>
-        new(agent.Where(c => c >= ' ' && c != '\u007f').ToArray());
+        agent.All(IsPrintable) ? agent : new(agent.Where(IsPrintable).ToArray());
+
+    private static bool IsPrintable(char c) => c >= ' ' && c != '\u007f';
 }

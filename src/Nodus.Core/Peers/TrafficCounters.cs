@@ -12,14 +12,29 @@ public sealed class TrafficCounters
 {
     public const string OtherCommand = "*other*";
 
-    /// <summary>Every known command and "*other*", each with a slot: two small arrays per connection instead of two
-    /// growing dictionaries (the simulator holds millions of connections; the dictionaries were most of a Peer).</summary>
+    /// <summary>Every known command and "*other*", each with a slot number.</summary>
     private static readonly string[] Commands = [.. MessageCodec.KnownCommands.Order(StringComparer.Ordinal), OtherCommand];
     private static readonly FrozenDictionary<string, int> Slots =
         Commands.Select((c, i) => (c, i)).ToFrozenDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
 
-    private long[]? _sent;
-    private long[]? _received;
+    /// <summary>Entries grow by this many: a connection uses a handful of commands in each direction.</summary>
+    private const int Growth = 4;
+
+    /// <summary>One (command slot, direction) → bytes entry. The simulator holds millions of connections that each
+    /// use a handful of commands, so only the commands seen get an entry (not a slot for each of the ~25 known).</summary>
+    private struct Entry
+    {
+        public ushort Key; // slot * 2 + (received ? 1 : 0)
+        public long Bytes;
+    }
+
+    private readonly bool _perCommand;
+    private Entry[]? _entries;
+    private int _used;
+
+    /// <param name="perCommand">False keeps only the totals (<see cref="NodeOptions.TrafficPerCommand"/>): the
+    /// per-command tables are then empty.</param>
+    public TrafficCounters(bool perCommand = true) => _perCommand = perCommand;
 
     public long BytesSent { get; private set; }
     public long BytesReceived { get; private set; }
@@ -28,15 +43,15 @@ public sealed class TrafficCounters
     public long MessagesSent { get; private set; }
     public long MessagesReceived { get; private set; }
 
-    public IReadOnlyDictionary<string, long> SentPerCommand => ToTable(_sent);
-    public IReadOnlyDictionary<string, long> ReceivedPerCommand => ToTable(_received);
+    public IReadOnlyDictionary<string, long> SentPerCommand => ToTable(received: false);
+    public IReadOnlyDictionary<string, long> ReceivedPerCommand => ToTable(received: true);
 
     public void RecordSent(string command, int bytes, long now)
     {
         BytesSent += bytes;
         MessagesSent++;
         LastSend = now;
-        Add(ref _sent, command, bytes);
+        Add(command, received: false, bytes);
     }
 
     /// <param name="known">False for a command the node does not know, counted as "*other*".</param>
@@ -45,22 +60,31 @@ public sealed class TrafficCounters
         BytesReceived += bytes;
         MessagesReceived++;
         LastReceive = now;
-        Add(ref _received, known ? command : OtherCommand, bytes);
+        Add(known ? command : OtherCommand, received: true, bytes);
     }
 
-    private static void Add(ref long[]? table, string command, int bytes)
+    private void Add(string command, bool received, int bytes)
     {
-        table ??= new long[Commands.Length];
-        table[Slots.TryGetValue(command, out int slot) ? slot : Commands.Length - 1] += bytes;
+        if (!_perCommand) return;
+        int slot = Slots.TryGetValue(command, out int s) ? s : Commands.Length - 1;
+        var key = (ushort)(slot * 2 + (received ? 1 : 0));
+        for (int i = 0; i < _used; i++)
+        {
+            if (_entries![i].Key != key) continue;
+            _entries[i].Bytes += bytes;
+            return;
+        }
+        if (_entries is null || _used == _entries.Length) Array.Resize(ref _entries, _used + Growth);
+        _entries[_used++] = new Entry { Key = key, Bytes = bytes };
     }
 
     /// <summary>The commands with traffic, as getpeerinfo lists them.</summary>
-    private static Dictionary<string, long> ToTable(long[]? table)
+    private Dictionary<string, long> ToTable(bool received)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (table is null) return result;
-        for (int i = 0; i < table.Length; i++)
-            if (table[i] != 0) result[Commands[i]] = table[i];
+        for (int i = 0; i < _used; i++)
+            if ((_entries![i].Key & 1) == (received ? 1 : 0) && _entries[i].Bytes != 0)
+                result[Commands[_entries[i].Key / 2]] = _entries[i].Bytes;
         return result;
     }
 }

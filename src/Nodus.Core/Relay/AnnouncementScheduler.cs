@@ -19,11 +19,18 @@ public abstract class AnnouncementScheduler : IRelayPolicy
     protected sealed class PeerQueue(Peer peer)
     {
         public Peer Peer { get; } = peer;
-        public readonly Queue<(Hash256 Txid, long Due)> Items = new();
+        /// <summary>Created on the first announcement and dropped when drained: most of a simulation's millions of
+        /// connections hold nothing most of the time.</summary>
+        public Queue<(Hash256 Txid, long Due)>? Items;
         public long NextFlush = Time.Never;
+        public int Count => Items?.Count ?? 0;
     }
 
     private readonly Dictionary<PeerId, PeerQueue> _queues = [];
+    /// <summary>The earliest <see cref="PeerQueue.NextFlush"/>, valid unless <see cref="_wakeupStale"/>: walking
+    /// every queue at each <see cref="NextWakeup"/> cost a hub a walk of all its peers after every input.</summary>
+    private long _nextWakeup = Time.Never;
+    private bool _wakeupStale;
 
     protected AnnouncementScheduler(Random random) => Random = random;
 
@@ -33,38 +40,47 @@ public abstract class AnnouncementScheduler : IRelayPolicy
 
     public virtual void AddPeer(Peer peer, long now) => _queues[peer.Id] = new PeerQueue(peer);
 
-    public virtual void RemovePeer(PeerId peer, long now) => _queues.Remove(peer);
+    public virtual void RemovePeer(PeerId peer, long now)
+    {
+        if (_queues.Remove(peer)) _wakeupStale = true;
+    }
 
     /// <summary>Pending announcements for a peer (tests, getpeerinfo).</summary>
-    public int PendingFor(PeerId peer) => _queues.TryGetValue(peer, out var q) ? q.Items.Count : 0;
+    public int PendingFor(PeerId peer) => _queues.TryGetValue(peer, out var q) ? q.Count : 0;
 
     public void Enqueue(PeerId peer, Hash256 txid, long now)
     {
-        if (!_queues.TryGetValue(peer, out var queue) || queue.Items.Count >= MaxPendingPerPeer) return;
-        queue.Items.Enqueue((txid, DueTime(now)));
-        if (queue.NextFlush == Time.Never) queue.NextFlush = FirstFlush(queue, now);
+        if (!_queues.TryGetValue(peer, out var queue) || queue.Count >= MaxPendingPerPeer) return;
+        (queue.Items ??= new()).Enqueue((txid, DueTime(now)));
+        if (queue.NextFlush != Time.Never) return;
+        queue.NextFlush = FirstFlush(queue, now);
+        _nextWakeup = Math.Min(_nextWakeup, queue.NextFlush);
     }
 
     public virtual long NextWakeup
     {
         get
         {
+            if (!_wakeupStale) return _nextWakeup;
             long next = Time.Never;
             foreach (var q in _queues.Values) next = Math.Min(next, q.NextFlush);
-            return next;
+            _wakeupStale = false;
+            return _nextWakeup = next;
         }
     }
 
     public virtual void OnTimer(long now, Action<PeerId, List<Hash256>> send)
     {
         BeforeFlush(now);
+        _wakeupStale = true;
         foreach (var queue in _queues.Values)
         {
             if (queue.NextFlush > now) continue;
             var batch = new List<Hash256>();
-            while (batch.Count < MaxInvPerFlush && queue.Items.TryPeek(out var item) && item.Due <= now)
-                batch.Add(queue.Items.Dequeue().Txid);
-            queue.NextFlush = queue.Items.Count == 0 ? Time.Never : NextFlush(queue, now);
+            while (batch.Count < MaxInvPerFlush && queue.Items is { } items && items.TryPeek(out var item) && item.Due <= now)
+                batch.Add(items.Dequeue().Txid);
+            if (queue.Count == 0) queue.Items = null;
+            queue.NextFlush = queue.Count == 0 ? Time.Never : NextFlush(queue, now);
             if (batch.Count > 0) send(queue.Peer.Id, batch);
         }
     }

@@ -10,6 +10,6 @@ public sealed class FloodPolicy(Random random, long delay = FloodPolicy.DefaultD
     public override RelayPolicyKind Kind => RelayPolicyKind.Flood;
 
     protected override long DueTime(long now) => now + Delay;
-    protected override long FirstFlush(PeerQueue queue, long now) => queue.Items.Peek().Due;
-    protected override long NextFlush(PeerQueue queue, long now) => Math.Max(now, queue.Items.Peek().Due);
+    protected override long FirstFlush(PeerQueue queue, long now) => queue.Items!.Peek().Due;
+    protected override long NextFlush(PeerQueue queue, long now) => Math.Max(now, queue.Items!.Peek().Due);
 }

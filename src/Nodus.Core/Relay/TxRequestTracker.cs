@@ -33,6 +33,7 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
         public long Expiry;
     }
 
+    /// <summary>A peer's announcements and requests; dropped when it has neither (see <see cref="ReleaseIfIdle"/>).</summary>
     private sealed class PeerState
     {
         public readonly HashSet<Hash256> Announced = [];
@@ -98,7 +99,11 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
         if (!_txs.Remove(txid, out var tx)) return;
         ClearInFlight(tx);
         foreach (var (peer, _) in tx.Announcers)
-            if (_peers.TryGetValue(peer, out var p)) p.Announced.Remove(txid);
+            if (_peers.TryGetValue(peer, out var p))
+            {
+                p.Announced.Remove(txid);
+                ReleaseIfIdle(peer, p);
+            }
     }
 
     public void RemovePeer(PeerId peer, long now)
@@ -145,13 +150,28 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
 
     private void ClearInFlight(TxState tx)
     {
-        if (tx.InFlight is { } peer && _peers.TryGetValue(peer, out var p)) p.InFlight--;
+        if (tx.InFlight is { } peer && _peers.TryGetValue(peer, out var p))
+        {
+            p.InFlight--;
+            ReleaseIfIdle(peer, p);
+        }
         tx.InFlight = null;
     }
 
     private void RemoveAnnouncer(TxState tx, Hash256 txid, PeerId peer)
     {
         tx.Announcers.RemoveAll(a => a.Peer == peer);
-        if (_peers.TryGetValue(peer, out var p)) p.Announced.Remove(txid);
+        if (_peers.TryGetValue(peer, out var p))
+        {
+            p.Announced.Remove(txid);
+            ReleaseIfIdle(peer, p);
+        }
+    }
+
+    /// <summary>A peer with nothing announced and nothing in flight needs no state: the next inv creates it again.
+    /// Keeping it would hold a set per connection for good (a simulation holds millions of connections).</summary>
+    private void ReleaseIfIdle(PeerId peer, PeerState p)
+    {
+        if (p.InFlight == 0 && p.Announced.Count == 0) _peers.Remove(peer);
     }
 }

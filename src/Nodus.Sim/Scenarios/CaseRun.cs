@@ -81,7 +81,10 @@ internal sealed class CaseRun
     {
         var seed = _scenario.Seed;
         var network = ScenarioRunner.BuildNetwork(_scenario.Network, _total, seed);
-        var nodeOptions = _scenario.KeepAlive ? new NodeOptions() : new NodeOptions { PingInterval = Time.Never };
+        // Traffic per command is counted by the runtime (TrafficStats), not in a table per connection.
+        var nodeOptions = _scenario.KeepAlive
+            ? new NodeOptions { TrafficPerCommand = false }
+            : new NodeOptions { TrafficPerCommand = false, PingInterval = Time.Never };
         var defaults = new RelayOptions();
         var relayOptions = defaults with
         {
