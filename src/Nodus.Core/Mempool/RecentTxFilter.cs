@@ -12,7 +12,7 @@ namespace Nodus.Core.Mempool;
 /// millions of them, most with a handful of txids. So the ids live in one ring buffer in arrival order that grows
 /// by doubling, searched linearly while small; a hash index is built only past <see cref="IndexThreshold"/> ids.
 /// </remarks>
-public sealed class RecentTxFilter
+public class RecentTxFilter
 {
     /// <summary>Up to this many ids a linear search of 32-byte values beats hashing and needs no index memory.</summary>
     public const int IndexThreshold = 16;

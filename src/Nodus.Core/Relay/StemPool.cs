@@ -32,9 +32,11 @@ public sealed class StemPool
     /// bytes are capped separately at 20 MB.</summary>
     public const long DefaultMaxBytes = 20_000_000;
 
-    private readonly Dictionary<Hash256, StemEntry> _entries = [];
-    private readonly Dictionary<OutPoint, Hash256> _spentBy = [];
-    private readonly PriorityQueue<Hash256, long> _embargoes = new();
+    // Created with the first stem transaction: a node that never sees one (flooding or diffusion, or most nodes of a
+    // million-node run) holds no collections.
+    private Dictionary<Hash256, StemEntry>? _entries;
+    private Dictionary<OutPoint, Hash256>? _spentBy;
+    private PriorityQueue<Hash256, long>? _embargoes;
 
     public StemPool(int maxCount = DefaultMaxCount, long maxBytes = DefaultMaxBytes)
     {
@@ -44,21 +46,24 @@ public sealed class StemPool
 
     public int MaxCount { get; }
     public long MaxBytes { get; }
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
     public long Bytes { get; private set; }
 
-    public bool Contains(Hash256 txid) => _entries.ContainsKey(txid);
-    public StemEntry? Get(Hash256 txid) => _entries.GetValueOrDefault(txid);
-    public IEnumerable<StemEntry> Entries => _entries.Values;
+    public bool Contains(Hash256 txid) => _entries?.ContainsKey(txid) ?? false;
+    public StemEntry? Get(Hash256 txid) => _entries?.GetValueOrDefault(txid);
+    public IEnumerable<StemEntry> Entries => _entries?.Values ?? Enumerable.Empty<StemEntry>();
 
-    public bool HasRoomFor(int size) => _entries.Count < MaxCount && Bytes + size <= MaxBytes;
+    public bool HasRoomFor(int size) => Count < MaxCount && Bytes + size <= MaxBytes;
 
     /// <summary>The txid of a stem transaction spending <paramref name="outpoint"/>, if any.</summary>
-    public Hash256? SpenderOf(OutPoint outpoint) => _spentBy.TryGetValue(outpoint, out var id) ? id : null;
+    public Hash256? SpenderOf(OutPoint outpoint) => _spentBy is not null && _spentBy.TryGetValue(outpoint, out var id) ? id : null;
 
     public bool Add(StemEntry entry)
     {
-        if (_entries.ContainsKey(entry.Txid) || !HasRoomFor(entry.Size)) return false;
+        if (Contains(entry.Txid) || !HasRoomFor(entry.Size)) return false;
+        _entries ??= [];
+        _spentBy ??= [];
+        _embargoes ??= new();
         _entries.Add(entry.Txid, entry);
         foreach (var input in entry.Transaction.Inputs) _spentBy[input.PrevOut] = entry.Txid;
         Bytes += entry.Size;
@@ -68,9 +73,9 @@ public sealed class StemPool
 
     public StemEntry? Remove(Hash256 txid)
     {
-        if (!_entries.Remove(txid, out var entry)) return null;
+        if (_entries is null || !_entries.Remove(txid, out var entry)) return null;
         foreach (var input in entry.Transaction.Inputs)
-            if (_spentBy.TryGetValue(input.PrevOut, out var s) && s == txid) _spentBy.Remove(input.PrevOut);
+            if (_spentBy!.TryGetValue(input.PrevOut, out var s) && s == txid) _spentBy.Remove(input.PrevOut);
         Bytes -= entry.Size;
         return entry;
     }
@@ -81,7 +86,7 @@ public sealed class StemPool
         get
         {
             DropStale();
-            return _embargoes.TryPeek(out _, out long at) ? at : Time.Never;
+            return _embargoes is not null && _embargoes.TryPeek(out _, out long at) ? at : Time.Never;
         }
     }
 
@@ -89,6 +94,7 @@ public sealed class StemPool
     public List<StemEntry> TakeExpired(long now)
     {
         var expired = new List<StemEntry>();
+        if (_embargoes is null) return expired;
         DropStale();
         while (_embargoes.TryPeek(out var txid, out long at) && at <= now)
         {
@@ -102,7 +108,8 @@ public sealed class StemPool
     // Entries removed early (seen fluffed, mined) leave their embargo behind; skip them lazily.
     private void DropStale()
     {
-        while (_embargoes.TryPeek(out var txid, out long at) && (!_entries.TryGetValue(txid, out var e) || e.EmbargoUntil != at))
+        if (_embargoes is null) return;
+        while (_embargoes.TryPeek(out var txid, out long at) && (!_entries!.TryGetValue(txid, out var e) || e.EmbargoUntil != at))
             _embargoes.Dequeue();
     }
 }

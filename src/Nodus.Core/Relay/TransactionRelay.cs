@@ -24,11 +24,12 @@ public sealed class TransactionRelay : INodeBehaviour
     /// <summary>Bitcoin's MAX_INV_SZ: the mempool reply is one inv of at most 50,000 txids.</summary>
     public const int MaxMempoolReply = InvVector.MaxPerMessage;
 
-    private sealed class PeerRelayState(Peer peer, int knownCapacity)
+    /// <summary>A ready peer's relay state. It is its own known-inventory filter: one object per connection, not two.</summary>
+    private sealed class PeerRelayState(Peer peer, int knownCapacity) : RecentTxFilter(knownCapacity)
     {
         public Peer Peer { get; } = peer;
         /// <summary>Txids the peer has or was told about (Core's m_tx_inventory_known_filter).</summary>
-        public RecentTxFilter Known { get; } = new(knownCapacity);
+        public RecentTxFilter Known => this;
         public bool AnsweredMempool;
     }
 

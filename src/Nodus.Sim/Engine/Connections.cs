@@ -45,6 +45,13 @@ internal sealed class ConnectionTable
 
     public int Open { get; private set; }
 
+    /// <summary>Sizes the table for <paramref name="count"/> connections at once (the planned topology), so a
+    /// million-node run does not double an array of millions of connections, holding both copies while it does.</summary>
+    public void Reserve(int count)
+    {
+        if (count > _connections.Length) Array.Resize(ref _connections, count);
+    }
+
     public ref VirtualConnection this[int id] => ref _connections[id];
 
     public int Create(int a, int b, ConnectionType type)
@@ -74,7 +81,8 @@ internal sealed class ConnectionTable
         var links = _links[node] ??= new PeerLink[4];
         if (_linkCount[node] == links.Length)
         {
-            Array.Resize(ref links, links.Length * 2);
+            // By half: a node has tens of links, and doubling would leave a third of a million arrays unused.
+            Array.Resize(ref links, links.Length + links.Length / 2);
             _links[node] = links;
         }
         links[_linkCount[node]++] = new PeerLink(peer, connection);

@@ -72,6 +72,9 @@ public sealed class SimRuntime
     /// <summary>Dials that failed (refused by a dead node, timed out across a cut, unknown address), reported to live dialers.</summary>
     public long DialsFailed { get; private set; }
     public int OpenConnections => _connections.Open;
+
+    /// <summary>Room for the connections the scenario plans (the generated topology); more still fit.</summary>
+    public void ReserveConnections(int count) => _connections.Reserve(count);
     public int PendingEvents => _queue.Count;
 
     /// <summary>Called after a node handled a delivered message: (receiver, its peer id, sender, message, now).</summary>

@@ -138,6 +138,7 @@ internal sealed class CaseRun
         var offsets = new int[_honest + 1];
         for (int v = 0; v < _honest; v++) offsets[v + 1] = offsets[v] + outDegree[v];
         var fill = (int[])offsets.Clone();
+        runtime.ReserveConnections(_topology.EdgeCount + (_total - _honest));
         var targets = new int[_topology.EdgeCount];
         for (int i = 0; i < _topology.EdgeCount; i++) targets[fill[_topology.From[i]]++] = _topology.To[i];
         var probeTargets = Enumerable.Range(0, _honest).ToArray();
