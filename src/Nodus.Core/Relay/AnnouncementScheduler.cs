@@ -26,7 +26,7 @@ public abstract class AnnouncementScheduler : IRelayPolicy
         public int Count => Items?.Count ?? 0;
     }
 
-    private readonly Dictionary<PeerId, PeerQueue> _queues = [];
+    private readonly PeerTable<PeerQueue> _queues = new();
     /// <summary>The earliest <see cref="PeerQueue.NextFlush"/>, valid unless <see cref="_wakeupStale"/>: walking
     /// every queue at each <see cref="NextWakeup"/> cost a hub a walk of all its peers after every input.</summary>
     private long _nextWakeup = Time.Never;

@@ -23,7 +23,7 @@ public sealed class DandelionPolicy : IRelayPolicy
     public const int RelaysPerEpoch = 2;
 
     private readonly DiffusionPolicy _fluff;
-    private readonly Dictionary<PeerId, Peer> _peers = [];
+    private readonly PeerTable<Peer> _peers = new();
     private readonly PeerId?[] _relays = new PeerId?[RelaysPerEpoch];
     private readonly Dictionary<PeerId, int> _sourceToRelay = [];
     private readonly Random _random;

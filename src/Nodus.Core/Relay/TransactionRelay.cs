@@ -34,7 +34,7 @@ public sealed class TransactionRelay : INodeBehaviour
     }
 
     private readonly NodeContext _context;
-    private readonly Dictionary<PeerId, PeerRelayState> _peers = [];
+    private readonly PeerTable<PeerRelayState> _peers = new();
     private readonly List<(PeerId Peer, Hash256 Txid)> _requests = [];
 
     public TransactionRelay(NodeContext context, TxMempool mempool, RelayOptions? options = null)

@@ -41,7 +41,7 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
     }
 
     private readonly Dictionary<Hash256, TxState> _txs = [];
-    private readonly Dictionary<PeerId, PeerState> _peers = [];
+    private readonly PeerTable<PeerState> _peers = new();
     private readonly PriorityQueue<Hash256, long> _due = new();
 
     public int TrackedCount => _txs.Count;
