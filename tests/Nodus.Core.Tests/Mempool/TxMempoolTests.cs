@@ -1,6 +1,7 @@
 using Nodus.Core.Chain;
 using Nodus.Core.Mempool;
 using Nodus.Core.Tests.Support;
+using Nodus.Wire.Encoding;
 using Nodus.Wire.Types;
 using Xunit;
 
@@ -249,5 +250,36 @@ public sealed class TxMempoolTests
         Assert.Equal(3, filter.Count);
         Assert.False(filter.Contains(ids[0]));
         Assert.True(filter.Contains(ids[3]));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(40)]
+    [InlineData(1000)]
+    public void RecentTxFilter_MatchesAQueueAndSet_BelowAndPastItsIndexThreshold(int capacity)
+    {
+        // Reference model: the HashSet + Queue the filter used to be. Repeats exercise the "already known" path.
+        var filter = new RecentTxFilter(capacity);
+        var set = new HashSet<Hash256>();
+        var order = new Queue<Hash256>();
+        var seen = new List<Hash256>();
+        for (int step = 0; step < 3 * capacity + 50; step++)
+        {
+            var id = seen.Count > 0 && _random.Next(3) == 0 ? seen[_random.Next(seen.Count)] : RelayKit.RandomHash(_random);
+            seen.Add(id);
+            filter.Add(id);
+            if (set.Add(id))
+            {
+                order.Enqueue(id);
+                while (order.Count > capacity) set.Remove(order.Dequeue());
+            }
+            Assert.Equal(set.Count, filter.Count);
+            var probe = seen[_random.Next(seen.Count)];
+            Assert.Equal(set.Contains(probe), filter.Contains(probe));
+        }
+        Assert.All(set, id => Assert.True(filter.Contains(id)));
+        filter.Clear();
+        Assert.Equal(0, filter.Count);
+        Assert.False(filter.Contains(seen[^1]));
     }
 }
