@@ -75,6 +75,35 @@ public class SimRuntimeTests
         Assert.Equal(150 * Ms + WireSize(version.Message) * 10L, version.At);
     }
 
+    /// <summary>Node 0 is far from node 2 (300 ms), node 1 near (10 ms); links of 8 Mbit/s (one byte per µs).</summary>
+    private sealed class FarAndNear : INetworkModel
+    {
+        public string Name => "far-and-near";
+        public long Latency(int from, int to, long now, Random random) => from == 0 || to == 0 ? 300 * Ms : 10 * Ms;
+        public long UploadBitsPerSecond(int node) => 8_000_000;
+        public long DownloadBitsPerSecond(int node) => 8_000_000;
+        public int RegionOf(int node) => 0;
+        public IReadOnlyList<string> RegionNames => ["WORLD"];
+        public void Describe(System.Text.Json.Utf8JsonWriter json) => json.WriteString("model", Name);
+    }
+
+    [Fact]
+    public void Run_SmallMessageFromAFarPeer_DoesNotHoldUpTheDownloadLink()
+    {
+        var runtime = new SimRuntime(3, 42, new FarAndNear(), (_, r) => new Node(new NodeOptions(), r));
+        var log = new List<Delivery>();
+        runtime.MessageDelivered = (node, _, from, m, now) => log.Add(new Delivery(node, from, m, now));
+        runtime.PlannedOutbound = v => v < 2 ? new[] { 2 } : Array.Empty<int>();
+        for (int v = 0; v < 3; v++) runtime.ScheduleStart(v, 0);
+        runtime.ScheduleConnect(0, 0);         // connected at 600 ms; its version reaches node 2 at ≈ 900 ms
+        runtime.ScheduleConnect(1, 700 * Ms);  // connected at 720 ms; its version is sent later but arrives first
+        runtime.Run(2 * Time.Second);
+        var near = log.First(d => d.Message is VersionMessage && d.Node == 2 && d.From == 1);
+        var far = log.First(d => d.Message is VersionMessage && d.Node == 2 && d.From == 0);
+        Assert.Equal(720 * Ms + 10 * Ms + WireSize(near.Message), near.At);
+        Assert.True(near.At < far.At);
+    }
+
     [Fact]
     public void TransmissionTime_KnownValues()
     {

@@ -370,15 +370,19 @@ public sealed class SimRuntime
 
         // Both access links serialise their messages (a queue per node and direction) and the bits stream through
         // them pipelined, as TCP does: unqueued, a message takes latency + size / min(upload, download), SimBlock's
-        // formula. The receiver's queue is booked when the message is sent (an approximation: a later send that
-        // would overtake on the wire still queues behind it).
+        // formula. Only bulk messages (more than one segment) queue for the receiver's download link, which is
+        // booked when they are sent (an approximation: a later send that would overtake on the wire still queues
+        // behind). A one-segment message — ping, inv, headers announcement, most transactions — passes alongside, as
+        // TCP interleaves concurrent connections; booking the link for it would let a keep-alive ping from a distant
+        // peer hold up a block from a near one for the ping's whole latency.
         long start = Math.Max(Now, _uploadFreeAt[from]);
         long departed = start + TransmissionTime(size, Network.UploadBitsPerSecond(from));
         _uploadFreeAt[from] = departed;
         long latency = Network.Latency(from, to, start, _network);
-        long receiveStart = Math.Max(start + latency, _downloadFreeAt[to]);
+        bool bulk = size > SegmentBytes;
+        long receiveStart = bulk ? Math.Max(start + latency, _downloadFreeAt[to]) : start + latency;
         long arrival = Math.Max(receiveStart + TransmissionTime(size, Network.DownloadBitsPerSecond(to)), departed + latency);
-        _downloadFreeAt[to] = arrival;
+        if (bulk) _downloadFreeAt[to] = arrival;
         foreach (var p in _partitions)
         {
             if (!p.Cuts(from, to, departed)) continue;
@@ -423,6 +427,10 @@ public sealed class SimRuntime
     }
 
     /// <summary>Microseconds to push <paramref name="bytes"/> through a link of <paramref name="bitsPerSecond"/> (0: unlimited).</summary>
+    /// <summary>One Ethernet frame's worth (1,500-byte MTU, RFC 894): messages up to this size do not queue for the
+    /// receiver's download link.</summary>
+    public const int SegmentBytes = 1500;
+
     public static long TransmissionTime(int bytes, long bitsPerSecond) =>
         bitsPerSecond <= 0 ? 0 : (long)Math.Ceiling(bytes * 8.0 * Time.Second / bitsPerSecond);
 
