@@ -92,7 +92,7 @@ public class FrameReaderTests
     }
 
     [Theory]
-    [InlineData("sendcmpct", "000100000000000000")]
+    [InlineData("sendaddrv2", "")]
     [InlineData("wtxidrelay", "")]
     [InlineData("feefilter", "e803000000000000")]
     public void TryRead_UnknownWellFramedCommand_UnknownCommandAndSkipped(string command, string payloadHex)

@@ -14,7 +14,7 @@ public class MessageCodecTests
     public void KnownCommands_EveryMessageOfTheProtocol_Registered()
     {
         string[] expected = ["version", "verack", "ping", "pong", "getaddr", "addr", "inv", "getdata", "notfound",
-            "getblocks", "getheaders", "headers", "block", "tx", "sendheaders", "mempool", "dandeliontx"];
+            "getblocks", "getheaders", "headers", "block", "tx", "sendheaders", "mempool", "dandeliontx", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"];
         Assert.Equal(expected.Order(), MessageCodec.KnownCommands.Order());
         Assert.Equal(expected.Order(), Samples.AllMessages().Select(m => m.Command).Distinct().Order());
     }

@@ -95,6 +95,10 @@ internal static class Samples
             new SendHeadersMessage(),
             new MempoolMessage(),
             new DandelionTxMessage(RandomTransaction(random, witness: true)),
+            new SendCmpctMessage(highBandwidth: true),
+            new CmpctBlockMessage(CompactBlock.FromBlock(RandomBlock(random, 5), 0x0102030405060708)),
+            new GetBlockTxnMessage(new BlockTransactionsRequest { BlockHash = RandomHash(random), Indexes = [1, 2, 7, 300, 65535] }),
+            new BlockTxnMessage(new BlockTransactions { BlockHash = RandomHash(random), Transactions = [RandomTransaction(random, witness: true)] }),
         ];
     }
 

@@ -1,3 +1,4 @@
+using Nodus.Wire.Encoding;
 using System.Buffers.Binary;
 
 namespace Nodus.Core.Discovery;

@@ -1,3 +1,4 @@
+using Nodus.Wire.Encoding;
 using System.Net;
 using Nodus.Core.Peers;
 using Nodus.Wire.Messages;

@@ -27,6 +27,10 @@ public static class MessageCodec
         [SendHeadersMessage.CommandName] = () => new SendHeadersMessage(),
         [MempoolMessage.CommandName] = () => new MempoolMessage(),
         [DandelionTxMessage.CommandName] = () => new DandelionTxMessage(),
+        [SendCmpctMessage.CommandName] = () => new SendCmpctMessage(),
+        [CmpctBlockMessage.CommandName] = () => new CmpctBlockMessage(),
+        [GetBlockTxnMessage.CommandName] = () => new GetBlockTxnMessage(),
+        [BlockTxnMessage.CommandName] = () => new BlockTxnMessage(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> KnownCommands => Factories.Keys;

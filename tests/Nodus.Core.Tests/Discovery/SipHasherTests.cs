@@ -1,3 +1,4 @@
+using Nodus.Wire.Encoding;
 using Nodus.Core.Discovery;
 using Xunit;
 

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Nodus.Core.Discovery;
+namespace Nodus.Wire.Encoding;
 
 /// <summary>
-/// SipHash-2-4 (Aumasson and Bernstein, 2012): a keyed 64-bit PRF. The address manager keys its bucket placement with
-/// it so that an attacker who does not know the node's secret cannot aim addresses at chosen buckets (Bitcoin Core
+/// SipHash-2-4 (Aumasson and Bernstein, 2012): a keyed 64-bit PRF. BIP 152 short transaction ids are its output
+/// over a wtxid (<see cref="Types.ShortTxId"/>), which is why it lives in the wire library. The address manager keys
+/// its bucket placement with it so that an attacker who does not know the node's secret cannot aim addresses at chosen buckets (Bitcoin Core
 /// keys addrman with a secret too; it uses SHA-256, SipHash is the cheaper keyed hash with the same purpose here).
 /// </summary>
 public static class SipHasher

@@ -1,0 +1,18 @@
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Wire.Messages;
+
+/// <summary>getblocktxn (BIP 152): asks for the transactions of a compact block that the receiver could not find.</summary>
+public sealed class GetBlockTxnMessage : IMessage
+{
+    public const string CommandName = "getblocktxn";
+
+    public BlockTransactionsRequest Request = new();
+
+    public GetBlockTxnMessage() { }
+    public GetBlockTxnMessage(BlockTransactionsRequest request) => Request = request;
+
+    public string Command => CommandName;
+    public void ReadWrite(ref WireStream s) => s.Value(ref Request);
+}

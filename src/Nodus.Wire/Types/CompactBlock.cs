@@ -1,0 +1,80 @@
+using Nodus.Wire.Encoding;
+
+namespace Nodus.Wire.Types;
+
+/// <summary>
+/// BIP 152 HeaderAndShortIDs: a block as its header, a nonce, a 6-byte short id for each transaction the receiver is
+/// expected to have, and the transactions it is not (at least the coinbase) sent whole with their indexes.
+/// </summary>
+public sealed class CompactBlock : IWireValue<CompactBlock>
+{
+    /// <summary>
+    /// Transactions a compact block may name: Bitcoin Core's MAX_BLOCK_WEIGHT / MIN_SERIALIZABLE_TRANSACTION_WEIGHT
+    /// (4,000,000 / 40, blockencodings.cpp InitData): no valid block holds more.
+    /// </summary>
+    public const int MaxTransactions = 4_000_000 / 40;
+
+    public static int MinEncodedSize => BlockHeader.EncodedSize + 8 + 1 + 1;
+
+    public BlockHeader Header;
+    public ulong Nonce;
+    /// <summary>Short ids in block order of the transactions not prefilled; the low 48 bits are used.</summary>
+    public List<ulong> ShortIds = [];
+    /// <summary>Prefilled transactions in ascending index order.</summary>
+    public List<PrefilledTransaction> Prefilled = [];
+
+    /// <summary>Transactions in the block the compact block describes.</summary>
+    public int TransactionCount => ShortIds.Count + Prefilled.Count;
+
+    public Hash256 GetHash() => Header.GetHash();
+
+    public ShortIdKey Key => ShortIdKey.For(Header, Nonce);
+
+    /// <summary>
+    /// The compact form of <paramref name="block"/>: the coinbase prefilled (the receiver can never have it) and every
+    /// other transaction by its wtxid short id, as Bitcoin Core's CBlockHeaderAndShortTxIDs constructor builds it.
+    /// </summary>
+    public static CompactBlock FromBlock(Block block, ulong nonce)
+    {
+        var txs = block.Transactions;
+        var compact = new CompactBlock { Header = block.Header, Nonce = nonce, ShortIds = new List<ulong>(Math.Max(0, txs.Count - 1)) };
+        var key = compact.Key;
+        if (txs.Count > 0) compact.Prefilled.Add(new PrefilledTransaction(0, txs[0]));
+        for (int i = 1; i < txs.Count; i++) compact.ShortIds.Add(key.ShortId(txs[i].GetWitnessHash()));
+        return compact;
+    }
+
+    public static void ReadWrite(ref WireStream s, ref CompactBlock value)
+    {
+        if (s.IsReading) value = new CompactBlock();
+        s.Value(ref value.Header);
+        s.UInt64(ref value.Nonce);
+
+        int count = value.ShortIds.Count;
+        s.Count(ref count, MaxTransactions, ShortIdKey.ShortIdLength, "cmpctblock short ids");
+        if (s.IsReading) value.ShortIds = new List<ulong>(count);
+        Span<byte> six = stackalloc byte[8];
+        for (int i = 0; i < count; i++)
+        {
+            six.Clear();
+            if (!s.IsReading) System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(six, value.ShortIds[i]);
+            s.FixedBytes(six[..ShortIdKey.ShortIdLength]);
+            if (s.IsReading) value.ShortIds.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(six));
+        }
+
+        int prefilled = value.Prefilled.Count;
+        s.Count(ref prefilled, MaxTransactions - count, 1 + Transaction.MinEncodedSize, "cmpctblock prefilled transactions");
+        if (s.IsReading) value.Prefilled = new List<PrefilledTransaction>(prefilled);
+        int previous = -1;
+        for (int i = 0; i < prefilled; i++)
+        {
+            var entry = s.IsReading ? default : value.Prefilled[i];
+            int index = entry.Index;
+            var tx = entry.Transaction ?? new Transaction();
+            DifferentialIndex.ReadWrite(ref s, ref index, previous, "cmpctblock prefilled");
+            s.Value(ref tx);
+            previous = index;
+            if (s.IsReading) value.Prefilled.Add(new PrefilledTransaction(index, tx));
+        }
+    }
+}
