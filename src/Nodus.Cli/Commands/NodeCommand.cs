@@ -9,6 +9,7 @@ using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Core.Discovery;
 using Nodus.Core.Relay;
+using Nodus.Core.Sync;
 using Nodus.Net.Runtime;
 
 namespace Nodus.Cli.Commands;
@@ -69,11 +70,18 @@ internal static class NodeCommand
                 return null;
             },
         };
+        var compactBlocks = new Option<string>("--compact-blocks")
+        {
+            Description = "Relay blocks near the tip as BIP 152 compact blocks (on, as Bitcoin Core) or always whole (off)",
+            HelpName = "on|off",
+            DefaultValueFactory = _ => "on",
+        };
+        compactBlocks.AcceptOnlyFromAmong("on", "off");
         var logLevel = CliOptions.LogLevelOption();
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
@@ -102,6 +110,7 @@ internal static class NodeCommand
                 Node = nodeOptions,
                 Relay = new RelayOptions { Policy = result.GetValue(relay) is { } policy ? RelayPolicyKinds.Parse(policy) : RelayPolicyKinds.Default },
                 MineInterval = mining,
+                Sync = new SyncOptions { CompactBlocks = result.GetValue(compactBlocks) != "off" },
                 Discovery = DiscoveryOptions.ForNetwork(net) with
                 {
                     DnsSeeds = result.GetValue(seed) is { Length: > 0 } seeds ? seeds : net.DnsSeeds,

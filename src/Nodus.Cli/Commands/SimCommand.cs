@@ -28,11 +28,12 @@ public static class SimCommand
         var noTrace = new Option<bool>("--no-trace") { Description = "do not write events.jsonl (the dashboard replay)" };
         var forceTrace = new Option<bool>("--trace") { Description = $"write events.jsonl even above {TraceDefaultMaxNodes:N0} nodes (~6 KB per node)" };
         var noKeepAlive = new Option<bool>("--no-keep-alive") { Description = "send no keep-alive pings (like-for-like with simulators that model none)" };
+        var noCompactBlocks = new Option<bool>("--no-compact-blocks") { Description = "relay blocks whole, without BIP 152 compact blocks (cases that set compactBlocks keep it)" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks,
         };
         command.SetAction(result =>
         {
@@ -53,6 +54,7 @@ public static class SimCommand
                 if (result.GetValue(duration) is { } d) scenario.DurationSeconds = d;
                 if (result.GetValue(blocks) is { } b) scenario.Workload.Blocks = b;
                 if (result.GetValue(noKeepAlive)) scenario.KeepAlive = false;
+                if (result.GetValue(noCompactBlocks)) scenario.CompactBlocks = false;
                 scenario.Validate();
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)

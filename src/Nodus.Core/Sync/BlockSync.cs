@@ -11,9 +11,10 @@ namespace Nodus.Core.Sync;
 /// net_processing). Headers come first — getheaders with a block locator, replies of up to 2,000, repeated until a
 /// peer has no more — then block bodies are fetched in parallel from every peer that has them, at most 16 in flight
 /// per peer within a 1,024-block window past the tip; a request that stalls moves to another peer. It also answers
-/// getheaders, getblocks and getdata for blocks, and announces new tips with headers (BIP 130) or inv.
+/// getheaders, getblocks and getdata for blocks, and announces new tips with headers (BIP 130) or inv. Near the
+/// tip, blocks travel as BIP 152 compact blocks (BlockSync.Compact.cs).
 /// </summary>
-public sealed class BlockSync : INodeBehaviour
+public sealed partial class BlockSync : INodeBehaviour
 {
     /// <summary>How often stalled requests are looked for while blocks are in flight.</summary>
     private static readonly long StallCheckInterval = 1 * Time.Second;
@@ -59,6 +60,7 @@ public sealed class BlockSync : INodeBehaviour
         var state = new PeerSyncState();
         _peers[peer.Id] = state;
         if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
+        OfferCompactBlocks(peer);
         // Ask every peer that may know more than our best header: this finds forks and tells us what each peer can
         // serve. While our headers are far behind, only one peer at a time sends the long header chain (Bitcoin
         // Core's single headers-sync peer); the others are asked once it is done, and answer with a few headers.
@@ -95,6 +97,7 @@ public sealed class BlockSync : INodeBehaviour
     public void OnPeerClosed(Peer peer, long now)
     {
         if (!_peers.Remove(peer.Id, out var state)) return;
+        _highBandwidthFrom.Remove(peer.Id);
         SetAwaitingHeaders(state, false);
         if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
         foreach (var hash in state.InFlight) _inFlight.Remove(hash);
@@ -118,6 +121,10 @@ public sealed class BlockSync : INodeBehaviour
             case InvMessage inv: OnInv(peer, state, inv, now); return false;
             case NotFoundMessage notFound: OnNotFound(peer, state, notFound, now); return false;
             case SendHeadersMessage: peer.PrefersHeaders = true; return true;
+            case SendCmpctMessage sendCmpct: OnSendCmpct(state, sendCmpct); return true;
+            case CmpctBlockMessage cmpct: OnCmpctBlock(peer, state, cmpct.Block, now); return true;
+            case GetBlockTxnMessage getBlockTxn: OnGetBlockTxn(peer, getBlockTxn.Request); return true;
+            case BlockTxnMessage blockTxn: OnBlockTxn(peer, state, blockTxn.Transactions, now); return true;
             default: return false;
         }
     }
@@ -232,9 +239,11 @@ public sealed class BlockSync : INodeBehaviour
         List<InvVector>? missing = null;
         foreach (var item in message.Inventory)
         {
-            if (item.Type is not (InvType.Block or InvType.WitnessBlock)) continue;
-            if (Chain.GetBlock(item.Hash) is { } block) _context.Send(peer, new BlockMessage(block));
-            else (missing ??= []).Add(item);
+            if (item.Type is not (InvType.Block or InvType.WitnessBlock or InvType.CompactBlock)) continue;
+            if (Chain.GetBlock(item.Hash) is not { } block) (missing ??= []).Add(item);
+            else if (item.Type == InvType.CompactBlock && IsNearTip(item.Hash, SyncOptions.MaxCompactBlockDepth))
+                _context.Send(peer, new CmpctBlockMessage(CompactFor(block)));
+            else _context.Send(peer, new BlockMessage(block)); // Core answers an old MSG_CMPCT_BLOCK with the full block
         }
         if (missing is not null) _context.Send(peer, new NotFoundMessage(missing));
     }
@@ -267,7 +276,11 @@ public sealed class BlockSync : INodeBehaviour
         if (freed) RequestBlocks(now, exclude: peer.Id);
     }
 
-    private void OnBlock(Peer peer, PeerSyncState state, Block block, long now)
+    private void OnBlock(Peer peer, PeerSyncState state, Block block, long now) => ProcessBlock(peer, state, block, now, viaCompact: false);
+
+    /// <param name="viaCompact">Rebuilt from a cmpctblock: BIP 152 lets a high-bandwidth peer send one before it has
+    /// validated the transactions, so an invalid body is not punished (Core's via_compact_block), a bad header is.</param>
+    private void ProcessBlock(Peer peer, PeerSyncState state, Block block, long now, bool viaCompact)
     {
         var hash = block.GetHash();
         bool requested = _inFlight.TryGetValue(hash, out var req) && req.Peer == peer.Id;
@@ -276,12 +289,16 @@ public sealed class BlockSync : INodeBehaviour
             _inFlight.Remove(hash);
             state.InFlight.Remove(hash);
         }
+        if (state.Partial?.Hash == hash) state.Partial = null;
+        // A compact block is only rebuilt on top of our tip, so it adds work: store it as a requested one.
+        requested |= viaCompact;
         // Unrequested blocks are stored only when they add work (Bitcoin's AcceptBlock rule), so a peer cannot fill
         // the disk with cheap side branches; a block from the future may become valid later and is not punished.
         var accepted = Chain.AcceptBlock(block, now, requested);
         if (!accepted.Result.IsValid && accepted.Result.Outcome is not (ValidationOutcome.MissingParent or ValidationOutcome.TimeTooNew))
         {
-            _context.Misbehaving(peer, $"invalid block {hash}: {accepted.Result.Reason}");
+            if (!viaCompact) _context.Misbehaving(peer, $"invalid block {hash}: {accepted.Result.Reason}");
+            else _context.Log(LogSeverity.Information, $"peer {peer.Id}: compact block {hash} is invalid: {accepted.Result.Reason}");
             // A mutated body (bad merkle root) leaves the header valid: ask another peer that has it at once, as
             // Core's next SendMessages pass does, rather than waiting for a new announcement.
             RequestBlocks(now, exclude: peer.Id);
@@ -300,6 +317,7 @@ public sealed class BlockSync : INodeBehaviour
             RequestHeaders(peer, state, now); // an unsolicited block on a chain we do not know yet
         }
         AfterChainUpdate(accepted.Update, now, from: peer.Id);
+        if (accepted.Update.Changed && !accepted.AlreadyHad) MaybeAskHighBandwidth(peer, state, now);
         RequestBlocks(now);
     }
 
@@ -325,7 +343,9 @@ public sealed class BlockSync : INodeBehaviour
         {
             if (peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
             if (state.Has(Chain.Tip)) continue;
-            if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
+            if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && Chain.GetBlock(Chain.Tip.Hash) is { } tip)
+                _context.Send(peer, new CmpctBlockMessage(CompactFor(tip))); // BIP 152 high-bandwidth: push at once
+            else if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
                 _context.Send(peer, new HeadersMessage(connected.Select(e => e.Header)));
             else
                 _context.Send(peer, new InvMessage([new InvVector(InvType.Block, Chain.Tip.Hash)]));
@@ -351,7 +371,7 @@ public sealed class BlockSync : INodeBehaviour
                 if (_inFlight.ContainsKey(entry.Hash) || !state.Has(entry)) continue;
                 _inFlight[entry.Hash] = (id, now);
                 state.InFlight.Add(entry.Hash);
-                (request ??= []).Add(new InvVector(InvType.WitnessBlock, entry.Hash));
+                (request ??= []).Add(new InvVector(WantsCompact(state, entry, now) ? InvType.CompactBlock : InvType.WitnessBlock, entry.Hash));
             }
             if (request is not null) _context.Send(peer, new GetDataMessage(request));
         }
@@ -367,6 +387,7 @@ public sealed class BlockSync : INodeBehaviour
             _inFlight.Remove(hash);
             if (!_peers.TryGetValue(req.Peer, out var state)) continue;
             state.InFlight.Remove(hash);
+            if (state.Partial?.Hash == hash) state.Partial = null;
             state.Stalls++;
             if (state.Stalls >= _options.MaxStalls && _context.Peers.TryGetValue(req.Peer, out var peer))
                 _context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "stalled block download"));

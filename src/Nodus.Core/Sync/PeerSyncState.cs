@@ -19,6 +19,13 @@ internal sealed class PeerSyncState
     public int UnconnectingHeaders;
     public int Stalls;
 
+    /// <summary>The peer sent sendcmpct version 2 (BIP 152): it can be asked for compact blocks.</summary>
+    public bool ProvidesCompact;
+    /// <summary>The peer asked for high-bandwidth mode: push new blocks to it as cmpctblock before it asks.</summary>
+    public bool WantsCompactPush;
+    /// <summary>The compact block being rebuilt from this peer, waiting for its blocktxn (at most one, as in Core).</summary>
+    public PartialBlock? Partial;
+
     public void UpdateBestKnown(ChainEntry entry)
     {
         if (BestKnown is null || entry.ChainWork > BestKnown.ChainWork) BestKnown = entry;

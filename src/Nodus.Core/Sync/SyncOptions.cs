@@ -18,6 +18,24 @@ public sealed record SyncOptions
     /// <summary>Bitcoin Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS: headers that never connect, then misbehaviour.</summary>
     public const int MaxUnconnectingHeaders = 10;
 
+    /// <summary>Bitcoin Core's SHORT_IDS_BLOCKS_VERSION: peers from this protocol version may speak BIP 152.</summary>
+    public const int ShortIdsBlocksVersion = 70014;
+
+    /// <summary>Peers asked to push compact blocks to us (high-bandwidth mode): Bitcoin Core's limit of 3 (BIP 152).</summary>
+    public const int MaxHighBandwidthPeers = 3;
+
+    /// <summary>Bitcoin Core's MAX_CMPCTBLOCK_DEPTH: a getdata MSG_CMPCT_BLOCK deeper than this gets the full block.</summary>
+    public const int MaxCompactBlockDepth = 5;
+
+    /// <summary>Bitcoin Core's MAX_BLOCKTXN_DEPTH: a getblocktxn deeper than this gets the full block.</summary>
+    public const int MaxBlockTxnDepth = 10;
+
+    /// <summary>
+    /// Relay blocks near the tip as BIP 152 compact blocks (on by default, as in Bitcoin Core since 0.13); off, every
+    /// block travels whole after a headers announcement, for comparison.
+    /// </summary>
+    public bool CompactBlocks { get; init; } = true;
+
     public int MaxBlocksInFlightPerPeer { get; init; } = DefaultMaxBlocksInFlightPerPeer;
     public int DownloadWindow { get; init; } = DefaultDownloadWindow;
 

@@ -80,6 +80,7 @@ public static class ReportJson
             json.WriteNumber("blockMaxBytes", w.BlockMaxBytes);
             json.WriteString("blockFill", w.BlockFill);
             if (w.BlockFill == "direct") json.WriteNumber("txPerSecond", w.TxPerSecond);
+            if (w.BlockFill == "direct") json.WriteNumber("knownShare", w.KnownShare);
             json.WriteString("hashPower", w.HashPower);
             json.WriteNumber("miners", w.Miners);
         }
@@ -108,6 +109,7 @@ public static class ReportJson
         if (c.Spec.InboundIntervalSeconds is { } inbound) json.WriteNumber("inboundIntervalSeconds", inbound);
         if (c.Spec.SharedInboundTimer is { } shared) json.WriteBoolean("sharedInboundTimer", shared);
         if (c.Spec.InboundRequestDelaySeconds is { } delay) json.WriteNumber("inboundRequestDelaySeconds", delay);
+        if (c.CompactBlocks is { } compact) json.WriteBoolean("compactBlocks", compact);
         json.WriteNumber("events", c.EventsProcessed);
         json.WriteNumber("virtualSeconds", Round(c.VirtualSeconds));
         json.WriteNumber("messagesDropped", c.MessagesDropped);

@@ -4,6 +4,7 @@ using Nodus.Sim.Adversaries;
 using Nodus.Core.Mempool;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
+using Nodus.Core.Sync;
 using Nodus.Sim.Engine;
 using Nodus.Sim.Metrics;
 using Nodus.Sim.Network;
@@ -95,6 +96,7 @@ internal sealed class CaseRun
             SharedInboundTimer = _spec.SharedInboundTimer ?? defaults.SharedInboundTimer,
             NonPreferredRequestDelay = _spec.InboundRequestDelaySeconds is { } delay ? (long)(delay * Time.Second) : defaults.NonPreferredRequestDelay,
         };
+        var syncOptions = new SyncOptions { CompactBlocks = _spec.CompactBlocks ?? _scenario.CompactBlocks };
         // Only relayed transactions can be announced again after they confirm, so remembering those is exact; the
         // transactions a miner takes straight into its own mempool (blockFill: direct) were never announced.
         int recentConfirmed = Math.Max(1, Broadcasting ? (_scenario.Workload.Transactions < 0 ? _honest : _scenario.Workload.Transactions) : 1);
@@ -107,7 +109,7 @@ internal sealed class CaseRun
                 // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
                 // Bitcoin Core's regtest parameters: trivial proof of work, genesis of 2011 (before the virtual epoch).
                 var full = FullNode.Create(Networks.BitcoinRegtest, new InMemoryChainStore(),
-                    new FullNodeOptions { Node = nodeOptions, Relay = relayOptions, RecentConfirmedCapacity = recentConfirmed }, random);
+                    new FullNodeOptions { Node = nodeOptions, Relay = relayOptions, Sync = syncOptions, RecentConfirmedCapacity = recentConfirmed }, random);
                 if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
                 _relays[v] = full.Relay;
                 _blocks.Attach(v, full);
@@ -247,6 +249,7 @@ internal sealed class CaseRun
             Label = _spec.Label,
             Spec = _spec,
             Relay = Broadcasting ? Relay.ToCliName() : null,
+            CompactBlocks = _blocks is null ? null : _spec.CompactBlocks ?? _scenario.CompactBlocks,
             EventsProcessed = runtime.EventsProcessed,
             VirtualSeconds = Time.ToSeconds(runtime.Now - ScenarioRunner.Epoch),
             MessagesDropped = runtime.MessagesDropped,

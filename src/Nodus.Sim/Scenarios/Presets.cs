@@ -46,7 +46,7 @@ public static class Presets
             () => new Scenario
             {
                 Name = "bitcoin",
-                Description = "Bitcoin as of 2019: a Bitcoin-like graph over the 2019 region model; blocks found as a Poisson process (mean 600 s) by miners drawn by hash power (uniform over the nodes), filled with the transactions that arrived at 7 per second up to 535 KB (the 2019 average block), relayed headers-first without compact blocks.",
+                Description = "Bitcoin as of 2019: a Bitcoin-like graph over the 2019 region model; blocks found as a Poisson process (mean 600 s) by miners drawn by hash power (uniform over the nodes), filled with the transactions that arrived at 7 per second up to 535 KB (the 2019 average block) and already relayed to every node, relayed as BIP 152 compact blocks as Bitcoin Core does (--no-compact-blocks: headers announcement, getdata, whole block).",
                 Nodes = 10_000,
                 DurationSeconds = 10,
                 Topology = new TopologySpec { Kind = "bitcoin" },

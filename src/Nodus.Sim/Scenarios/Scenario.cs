@@ -26,6 +26,11 @@ public sealed class Scenario
     /// speed figures, not for studying the real protocol.
     /// </summary>
     public bool KeepAlive { get; set; } = true;
+    /// <summary>
+    /// Block relay near the tip by BIP 152 compact blocks, as Bitcoin Core does since 0.13 (the default); false relays
+    /// every block whole after its headers announcement. <see cref="CaseSpec.CompactBlocks"/> overrides it per case.
+    /// </summary>
+    public bool CompactBlocks { get; set; } = true;
     public NetworkSpec Network { get; set; } = new();
     public TopologySpec Topology { get; set; } = new();
     public WorkloadSpec Workload { get; set; } = new();
@@ -181,6 +186,13 @@ public sealed class WorkloadSpec
     public string BlockFill { get; set; } = "mempool";
     /// <summary>Transaction arrival rate for <c>blockFill: direct</c> (Bitcoin: about 7 per second).</summary>
     public double TxPerSecond { get; set; } = 7;
+    /// <summary>
+    /// For <c>blockFill: direct</c>: the share of each block's transactions that every other node already holds when
+    /// the block is mined, as if transaction relay had delivered them (the newest arrivals are the ones missing).
+    /// Compact blocks are rebuilt from them; the rest is fetched with getblocktxn. 1: all (Bitcoin's usual case);
+    /// 0: empty mempools.
+    /// </summary>
+    public double KnownShare { get; set; } = 1;
     /// <summary>How hash power is spread over the nodes: uniform | exponential (each node's share drawn from Exp(1)).</summary>
     public string HashPower { get; set; } = "uniform";
     /// <summary>Nodes that mine (0: every honest node); the miners are a random sample.</summary>
@@ -193,6 +205,7 @@ public sealed class WorkloadSpec
         if (BlockMaxBytes < 1000 || BlockMaxBytes > Nodus.Core.Chain.ConsensusLimits.MaxBlockBaseSize)
             throw new InvalidDataException($"workload.blockMaxBytes: 1000..{Nodus.Core.Chain.ConsensusLimits.MaxBlockBaseSize}");
         if (BlockFill is not ("mempool" or "direct")) throw new InvalidDataException($"workload.blockFill '{BlockFill}': use mempool or direct");
+        if (KnownShare is < 0 or > 1) throw new InvalidDataException("workload.knownShare must be in [0, 1]");
         if (TxPerSecond < 0) throw new InvalidDataException("workload.txPerSecond must not be negative");
         if (HashPower is not ("uniform" or "exponential")) throw new InvalidDataException($"workload.hashPower '{HashPower}': use uniform or exponential");
         if (Miners < 0) throw new InvalidDataException("workload.miners must not be negative");
@@ -251,6 +264,8 @@ public sealed class CaseSpec
     public double? InboundRequestDelaySeconds { get; set; }
     /// <summary>An eclipse attack in this case (overrides the scenario's <see cref="Scenario.Eclipse"/>).</summary>
     public EclipseSpec? Eclipse { get; set; }
+    /// <summary>Overrides <see cref="Scenario.CompactBlocks"/>: compare block relay with and without BIP 152.</summary>
+    public bool? CompactBlocks { get; set; }
 
     public void Validate()
     {

@@ -112,6 +112,8 @@ public sealed class CaseResult
     /// <summary>The relay policy (null for handshake-only runs).</summary>
     public required string? Relay { get; init; }
     public required int HonestNodes { get; init; }
+    /// <summary>Whether blocks travelled as BIP 152 compact blocks (null when the case mines no blocks).</summary>
+    public bool? CompactBlocks { get; init; }
     public required int Removed { get; init; }
     public BroadcastResult? Broadcast { get; set; }
     public Workloads.BlockResult? Blocks { get; set; }

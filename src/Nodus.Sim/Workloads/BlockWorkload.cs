@@ -60,6 +60,9 @@ internal sealed class BlockWorkload
         var mempool = node.Mempool;
         int maxBytes = _spec.BlockMaxBytes;
         node.Producer.TemplateSource = () => mempool.SelectForBlock(maxBytes);
+        // What a node rebuilds compact blocks from: its mempool and the transactions relay is modelled to have
+        // delivered to it (the newest first, where the next block's are).
+        node.Sync.CompactCandidates = () => mempool.Entries.Select(e => e.Transaction).Concat(KnownTransactions());
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.BlockConnected += (_, _, now) => OnTipChanged(v, now);
         node.Sync.BlockDisconnected += (_, _, _) => Reorganisations++;
@@ -138,11 +141,32 @@ internal sealed class BlockWorkload
         long expected = (long)Math.Round(_spec.TxPerSecond * Time.ToSeconds(now - _previousBlockAt));
         // Leaves room for the header, the transaction count and the coinbase.
         long budget = _spec.BlockMaxBytes - 1_000 - full.Mempool.Bytes;
+        var arrived = new List<Transaction>();
         for (long i = 0; i < expected && budget > 0; i++)
         {
             var tx = _transactions.Next();
-            if (full.Mempool.Accept(tx, now).IsAccepted) budget -= tx.GetSerializedSize();
+            if (!full.Mempool.Accept(tx, now).IsAccepted) continue;
+            budget -= tx.GetSerializedSize();
+            arrived.Add(tx);
         }
+        // The oldest arrivals have reached every node by now; the newest (1 - knownShare) are only at the miner.
+        int known = (int)Math.Floor(arrived.Count * _spec.KnownShare);
+        _known.Insert(0, arrived.GetRange(0, known));
+        if (_known.Count > KnownIntervalsKept) _known.RemoveAt(_known.Count - 1);
+    }
+
+    /// <summary>
+    /// Intervals of relayed transactions every node holds, newest first: the current block's and the previous one's
+    /// (for a node that is one block behind). One shared list stands for every node's copy, so 10,000 nodes do not
+    /// hold 10,000 mempools of the same transactions; the rebuild itself is the core's, unchanged.
+    /// </summary>
+    private readonly List<List<Transaction>> _known = [];
+    private const int KnownIntervalsKept = 2;
+
+    private IEnumerable<Transaction> KnownTransactions()
+    {
+        foreach (var interval in _known)
+            foreach (var tx in interval) yield return tx;
     }
 
     private void OnReceived(int v, Hash256 hash, PeerId? from, long now)

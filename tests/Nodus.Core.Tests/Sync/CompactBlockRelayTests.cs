@@ -1,0 +1,182 @@
+using Nodus.Core.Sync;
+using Nodus.Core.Tests.Support;
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
+using Xunit;
+
+namespace Nodus.Core.Tests.Sync;
+
+/// <summary>BIP 152 between full nodes on the test network, and the reconstruction rules of <see cref="PartialBlock"/>.</summary>
+public sealed class CompactBlockRelayTests
+{
+    private static (ChainKit Kit, int A, int B) TwoNodes(SyncOptions? sync = null, List<(int From, IMessage Message)>? log = null)
+    {
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int a = kit.AddFullNode(sync);
+        int b = kit.AddFullNode(sync);
+        if (log is not null) kit.Network.MessageSent += (from, _, m, _) => log.Add((from, m));
+        kit.Network.Connect(b, a);
+        kit.Mine(a, 2); // a recent tip: out of initial block download
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        kit.Network.RunFor(Time.Second); // the last sendcmpct arrives
+        return (kit, a, b);
+    }
+
+    private static List<Transaction> Transactions(int count, int seed) =>
+        [.. Enumerable.Range(0, count).Select(_ => RelayKit.NewTx(new Random(seed++), inputs: 2, scriptBytes: 120))];
+
+    private static Dictionary<string, long> Received(ChainKit kit, int node) =>
+        kit.Full[node].Engine.Peers.SelectMany(p => p.Traffic.ReceivedPerCommand).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
+
+    [Fact]
+    public void BlockOfKnownTransactions_RebuiltFromMempool_WithoutFullBlockOrGetBlockTxn()
+    {
+        var (kit, a, b) = TwoNodes();
+        foreach (var tx in Transactions(60, 100)) Assert.True(kit.Full[a].Relay.SubmitTransaction(tx, kit.Network.Now).IsAccepted);
+        kit.Network.RunFor(30 * Time.Second); // relayed into b's mempool
+        Assert.Equal(60, kit.Full[b].Mempool.Count);
+        var before = Received(kit, b);
+
+        kit.Mine(a, 1);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+
+        var after = Received(kit, b);
+        long Delta(string c) => after.GetValueOrDefault(c) - before.GetValueOrDefault(c);
+        int blockSize = kit.Full[a].Chain.GetBlock(kit.Full[a].Chain.Tip.Hash)!.Serialize().Length;
+        Assert.Equal(0, Delta("block"));
+        Assert.Equal(0, Delta("blocktxn"));
+        Assert.True(Delta("cmpctblock") > 0);
+        Assert.True(Delta("cmpctblock") * 10 < blockSize, $"cmpctblock {Delta("cmpctblock")} B for a {blockSize} B block");
+        Assert.Equal(0, kit.Full[b].Mempool.Count);
+        Assert.Equal(1, kit.Full[b].Sync.CompactBlocksRebuilt);
+    }
+
+    [Fact]
+    public void MissingTransactions_FetchedWithGetBlockTxn()
+    {
+        var (kit, a, b) = TwoNodes();
+        var txs = Transactions(20, 200);
+        foreach (var tx in txs.Take(15)) kit.Full[a].Relay.SubmitTransaction(tx, kit.Network.Now);
+        kit.Network.RunFor(30 * Time.Second);
+        foreach (var tx in txs.Skip(15)) Assert.True(kit.Full[a].Mempool.Accept(tx, kit.Network.Now).IsAccepted); // never relayed
+        long blocksBefore = Received(kit, b).GetValueOrDefault("block");
+        GetBlockTxnMessage? asked = null;
+        kit.Network.MessageSent += (from, _, m, _) => { if (from == b && m is GetBlockTxnMessage g) asked = g; };
+
+        kit.Mine(a, 1);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+
+        var block = kit.Full[a].Chain.GetBlock(kit.Full[a].Chain.Tip.Hash)!;
+        Assert.NotNull(asked);
+        var wanted = asked!.Request.Indexes.Select(i => block.Transactions[i].GetHash()).ToHashSet();
+        Assert.Equal(txs.Skip(15).Select(t => t.GetHash()).ToHashSet(), wanted);
+        Assert.Equal(blocksBefore, Received(kit, b).GetValueOrDefault("block"));
+        Assert.Equal(1, kit.Full[b].Sync.CompactBlocksNeedingTransactions);
+    }
+
+    [Fact]
+    public void PeerThatDeliversFirst_AskedForHighBandwidth_ThenPushesWithoutGetData()
+    {
+        var sent = new List<(int From, IMessage Message)>();
+        var (kit, a, b) = TwoNodes(log: sent);
+        // Setup mined two blocks: the one that ended b's initial sync made a a high-bandwidth peer.
+        Assert.Contains(sent, s => s.From == b && s.Message is SendCmpctMessage { HighBandwidth: true });
+
+        sent.Clear();
+        kit.Mine(a, 1);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        Assert.Contains(sent, s => s.From == a && s.Message is CmpctBlockMessage);
+        Assert.DoesNotContain(sent, s => s.From == b && s.Message is GetDataMessage or GetHeadersMessage);
+    }
+
+    [Fact]
+    public void CompactBlocksOff_FullBlocksOnly()
+    {
+        var (kit, a, b) = TwoNodes(new SyncOptions { CompactBlocks = false });
+        kit.Mine(a, 3);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        var received = Received(kit, b);
+        Assert.False(received.ContainsKey("cmpctblock"));
+        Assert.False(received.ContainsKey("sendcmpct"));
+        Assert.True(received.GetValueOrDefault("block") > 0);
+    }
+
+    [Fact]
+    public void InitialSync_OfOldBlocks_StaysWithFullBlocks()
+    {
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int a = kit.AddFullNode();
+        kit.Mine(a, 50);
+        int fresh = kit.AddFullNode();
+        kit.Network.Connect(fresh, a);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, fresh), 30 * Time.Second));
+        var received = Received(kit, fresh);
+        Assert.True(received.GetValueOrDefault("cmpctblock") <= 1_000, "at most the last block or so may come compact");
+        Assert.True(received.GetValueOrDefault("block") > 0);
+    }
+
+    [Fact]
+    public void GetBlockTxn_IndexOutOfBounds_Misbehaves()
+    {
+        var (kit, a, b) = TwoNodes();
+        var tip = kit.Full[a].Chain.Tip.Hash;
+        kit.Network.SendFrom(b, a, new GetBlockTxnMessage(new BlockTransactionsRequest { BlockHash = tip, Indexes = [0, 5] }));
+        kit.Network.RunFor(Time.Second);
+        Assert.Contains(kit.Network.Closed, c => c.Reason.Detail.Contains("out-of-bounds"));
+    }
+
+    // ---- PartialBlock ----
+
+    private static Block BlockOf(List<Transaction> txs)
+    {
+        var block = new Block { Header = new BlockHeader { Version = 4, Time = 1, Bits = 0x207fffff }, Transactions = txs };
+        block.Header.MerkleRoot = block.ComputeMerkleRoot();
+        return block;
+    }
+
+    [Fact]
+    public void Partial_AllInMempool_FillsTheSameBlock()
+    {
+        var txs = Transactions(6, 300);
+        var block = BlockOf(txs);
+        var compact = CompactBlock.FromBlock(block, 42);
+        var (status, partial) = PartialBlock.Start(compact, txs.Skip(1).Reverse());
+        Assert.Equal(ReconstructionStatus.Ok, status);
+        Assert.True(partial!.IsComplete);
+        var (filled, rebuilt) = partial.Fill([]);
+        Assert.Equal(ReconstructionStatus.Ok, filled);
+        Assert.Equal(block.GetTransactionIds(), rebuilt!.GetTransactionIds());
+    }
+
+    [Fact]
+    public void Partial_WrongTransactionUnderAShortId_FailsToFullBlock()
+    {
+        var txs = Transactions(4, 400);
+        var compact = CompactBlock.FromBlock(BlockOf(txs), 7);
+        var impostor = Transactions(1, 999)[0];
+        compact.ShortIds[0] = compact.Key.ShortId(impostor.GetWitnessHash()); // as if it collided with txs[1]
+        var (_, partial) = PartialBlock.Start(compact, [impostor, txs[2], txs[3]]);
+        Assert.True(partial!.IsComplete);
+        Assert.Equal(ReconstructionStatus.Failed, partial.Fill([]).Status);
+    }
+
+    [Fact]
+    public void Partial_DuplicateShortIds_Failed_AndBadCounts_Invalid()
+    {
+        var txs = Transactions(4, 500);
+        var compact = CompactBlock.FromBlock(BlockOf(txs), 9);
+        compact.ShortIds[1] = compact.ShortIds[0];
+        Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, []).Status);
+
+        var good = CompactBlock.FromBlock(BlockOf(txs), 9);
+        var (_, partial) = PartialBlock.Start(good, []);
+        Assert.Equal([1, 2, 3], partial!.MissingIndexes());
+        Assert.Equal(ReconstructionStatus.Invalid, partial.Fill([txs[1], txs[2]]).Status);
+        Assert.Equal(ReconstructionStatus.Ok, partial.Fill([txs[1], txs[2], txs[3]]).Status);
+
+        var beyond = CompactBlock.FromBlock(BlockOf(txs), 9);
+        beyond.Prefilled[0] = new PrefilledTransaction(4, txs[0]);
+        Assert.Equal(ReconstructionStatus.Invalid, PartialBlock.Start(beyond, []).Status);
+    }
+}
