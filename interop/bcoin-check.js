@@ -68,6 +68,8 @@ class BcoinPeer {
     if (packet.type === packets.types.BLOCK) packet.block = packet.block.toBlock();
     if (packet.type === packets.types.BLOCK) packet.block.refresh(true);
     if (packet.type === packets.types.TX) packet.tx.refresh();
+    // BIP 152 version 2: compact blocks carry witness transactions; bcoin's packet re-encodes without them by default.
+    if (packet.type === packets.types.CMPCTBLOCK || packet.type === packets.types.BLOCKTXN) packet.witness = true;
     const again = packet.type === packets.types.BLOCK ? packet.block.toRaw()
       : packet.type === packets.types.TX ? packet.tx.toRaw() : packet.toRaw();
     if (!again.equals(payload)) fail(`${this.name}: ${packet.cmd} re-encoded by bcoin differs:\n  node:  ${payload.toString('hex')}\n  bcoin: ${again.toString('hex')}`);
@@ -144,6 +146,26 @@ async function main() {
     if (block.getCoinbaseHeight() !== i + 1) fail(`block ${i + 1}: coinbase height ${block.getCoinbaseHeight()} (BIP 34)`);
   }
   console.log(`blocks: ${height} blocks pass bcoin's checkBody (merkle root, sizes, sigops, coinbase, duplicates) and BIP 34`);
+
+  // BIP 152: the node offered compact blocks (sendcmpct version 2) and answers getdata MSG_CMPCT_BLOCK for its tip
+  // with a cmpctblock that bcoin decodes, re-encodes to the same bytes, and whose short ids are bcoin's own.
+  const offer = await peer.expect('sendcmpct', (p) => p.cmd === 'sendcmpct');
+  if (offer.version !== 2) fail(`sendcmpct version ${offer.version}, expected 2`);
+  if (height > 0) {
+    const tip = headers[height - 1];
+    const full = (await (async () => {
+      peer.send(new packets.GetDataPacket([new InvItem(InvItem.types.WITNESS_BLOCK, tip.hash('hex'))]));
+      return (await peer.expect('tip block', (p) => p.cmd === 'block' && p.block.hash('hex') === tip.hash('hex'))).block;
+    })());
+    peer.send(new packets.GetDataPacket([new InvItem(InvItem.types.CMPCT_BLOCK, tip.hash('hex'))]));
+    const compact = (await peer.expect('cmpctblock', (p) => p.cmd === 'cmpctblock')).block;
+    if (compact.hash('hex') !== tip.hash('hex')) fail('cmpctblock: not the requested block');
+    if (compact.totalTX !== full.txs.length) fail(`cmpctblock: ${compact.totalTX} transactions, block has ${full.txs.length}`);
+    if (compact.ptx.length < 1 || compact.ptx[0][0] !== 0) fail('cmpctblock: the coinbase is not prefilled at index 0');
+    const ids = full.txs.slice(1).map((tx) => compact.sid(tx.witnessHash()));
+    if (ids.join() !== compact.ids.join()) fail('cmpctblock: short ids differ from bcoin\'s over the wtxids');
+    console.log(`cmpctblock: the tip as a compact block of ${compact.totalTX} transactions, short ids as bcoin computes them`);
+  }
 
   peer.send(new packets.GetBlocksPacket([network.genesis.hash], null));
   const inv = (await peer.expect('inv', (p) => p.cmd === 'inv' && p.items.length > 0 && p.items[0].isBlock())).items;

@@ -25,6 +25,14 @@ public sealed partial class BlockSync
     /// <summary>The transactions a compact block is rebuilt from: the mempool (set by the composition).</summary>
     public Func<IEnumerable<Transaction>> CompactCandidates { get; set; } = () => [];
 
+    /// <summary>
+    /// Lets the simulator hand back the one shared object of a block that a node has just rebuilt, so that thousands
+    /// of simulated nodes do not each keep (and validate) their own copy of the same block, as they share the object
+    /// of a relayed full block. It must return either its argument or a block with the same transactions. A real node
+    /// leaves it unset.
+    /// </summary>
+    public Func<Block, Block>? ShareRebuiltBlock { get; set; }
+
     /// <summary>Blocks rebuilt from cmpctblock, those that needed getblocktxn, and those that fell back to a full block.</summary>
     public long CompactBlocksRebuilt { get; private set; }
     public long CompactBlocksNeedingTransactions { get; private set; }
@@ -169,6 +177,7 @@ public sealed partial class BlockSync
             return;
         }
         CompactBlocksRebuilt++;
+        if (ShareRebuiltBlock is { } share) block = share(block!);
         ProcessBlock(peer, state, block!, now, viaCompact: true);
     }
 

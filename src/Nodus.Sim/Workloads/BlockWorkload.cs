@@ -64,6 +64,8 @@ internal sealed class BlockWorkload
         // delivered to it (the newest first, where the next block's are).
         node.Sync.CompactCandidates = () => mempool.Entries.Select(e => e.Transaction).Concat(KnownTransactions());
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
+        node.Sync.ShareRebuiltBlock = Share;
+        node.Sync.BlockConnected += (block, _, _) => { if (v == _mining) KeepOriginal(block); };
         node.Sync.BlockConnected += (_, _, now) => OnTipChanged(v, now);
         node.Sync.BlockDisconnected += (_, _, _) => Reorganisations++;
         _tip[v] = node.Chain.Tip.Hash;
@@ -162,6 +164,31 @@ internal sealed class BlockWorkload
     /// </summary>
     private readonly List<List<Transaction>> _known = [];
     private const int KnownIntervalsKept = 2;
+
+    // The mined blocks' own objects, newest last: a node that rebuilds one from a compact block keeps this object
+    // instead of its copy, as every node keeps the one object of a relayed full block (memory and memoised checks).
+    private readonly Dictionary<Hash256, Block> _originals = [];
+    private readonly Queue<Hash256> _originalOrder = new();
+    /// <summary>Compact blocks are only rebuilt near the tip, so the last few mined blocks are all that is shared.</summary>
+    private const int OriginalsKept = 16;
+
+    private void KeepOriginal(Block block)
+    {
+        if (!_originals.TryAdd(block.GetHash(), block)) return;
+        _originalOrder.Enqueue(block.GetHash());
+        if (_originalOrder.Count > OriginalsKept) _originals.Remove(_originalOrder.Dequeue());
+    }
+
+    private Block Share(Block rebuilt)
+    {
+        if (!_originals.TryGetValue(rebuilt.GetHash(), out var original)) return rebuilt;
+        var a = original.Transactions;
+        var b = rebuilt.Transactions;
+        if (a.Count != b.Count) return rebuilt;
+        for (int i = 0; i < a.Count; i++)
+            if (!ReferenceEquals(a[i], b[i]) && a[i].GetWitnessHash() != b[i].GetWitnessHash()) return rebuilt;
+        return original;
+    }
 
     private IEnumerable<Transaction> KnownTransactions()
     {
