@@ -273,7 +273,13 @@ public sealed class ConnectionManager : INodeBehaviour
         _context.Dial(key.EndPoint, type);
     }
 
-    public void OnConnectionOpened(Peer peer, long now) => _pending.Remove(AddressKey.From(peer.Remote));
+    public void OnConnectionOpened(Peer peer, long now)
+    {
+        // Only our own dial settles a pending dial: an inbound connection from the same address (which the simulator's
+        // peers always show, listening address = source address) must not hide the dial still in flight, or one
+        // more outbound slot gets filled and the node ends with 9 full-relay peers.
+        if (!peer.IsInbound) _pending.Remove(AddressKey.From(peer.Remote));
+    }
 
     public void OnDialFailed(IPEndPoint endPoint, ConnectionType type, string reason, long now)
     {
