@@ -10,16 +10,17 @@ namespace Nodus.Sim.Adversaries;
 public enum ByzantineBehaviour
 {
     /// <summary>Keeps its connections (handshake, pings, getdata for itself) but relays nothing: no inv, tx,
-    /// dandeliontx, headers or block leaves it — a black hole that honest nodes cannot tell from a quiet peer.</summary>
+    /// dandeliontx, headers, block, cmpctblock or blocktxn leaves it — a black hole that honest nodes cannot tell from a quiet peer.</summary>
     Drop,
-    /// <summary>Holds every relayed message (inv, tx, dandeliontx, headers, block) for the delay: a slow relay.</summary>
+    /// <summary>Holds every relayed message (inv, tx, dandeliontx, headers, block, cmpctblock, blocktxn) for the delay: a slow relay.</summary>
     Delay,
-    /// <summary>Announces at once but holds the bodies (tx, dandeliontx, block) for the delay, so the honest nodes
+    /// <summary>Announces at once but holds the bodies (tx, dandeliontx, block, cmpctblock, blocktxn) for the delay, so the honest nodes
     /// that asked it first wait — until their request timeout (Core's 60 s for transactions) moves the request on.</summary>
     Stall,
     /// <summary>Announces at once and answers getdata with data honest validation rejects: a transaction with an
     /// output above 21 M coins (bad-txns-vout-toolarge, a different txid) or a block whose coinbase was altered
-    /// (bad-txnmrklroot). Honest nodes punish the sender (disconnect, discourage) and re-request elsewhere.</summary>
+    /// (bad-txnmrklroot; in a cmpctblock the prefilled coinbase is altered, so the rebuild fails and the receiver asks
+    /// for the whole block). Honest nodes punish the sender (disconnect, discourage) and re-request elsewhere.</summary>
     Invalid,
 }
 
@@ -41,6 +42,7 @@ public sealed class ByzantineNodes : ISendTamper
     // served to many peers is one object (and one cached size) too.
     private readonly ConditionalWeakTable<Transaction, Dictionary<int, Transaction>> _badTransactions = [];
     private readonly ConditionalWeakTable<Block, Block> _badBlocks = [];
+    private readonly ConditionalWeakTable<CompactBlock, CompactBlock> _badCompactBlocks = [];
 
     public ByzantineNodes(bool[] byzantine, ByzantineBehaviour behaviour, long delay, bool collude = false)
     {
@@ -102,7 +104,8 @@ public sealed class ByzantineNodes : ISendTamper
     public IMessage? Tamper(int from, IMessage message, out long hold)
     {
         hold = 0;
-        bool body = message is TxMessage or DandelionTxMessage or BlockMessage;
+        // Bodies: transactions and blocks, whole or compact (BIP 152: cmpctblock, and blocktxn's missing transactions).
+        bool body = message is TxMessage or DandelionTxMessage or BlockMessage or CmpctBlockMessage or BlockTxnMessage;
         bool relayed = body || message is InvMessage or HeadersMessage;
         if (!relayed) return message;
         switch (Behaviour)
@@ -122,6 +125,9 @@ public sealed class ByzantineNodes : ISendTamper
                     TxMessage tx => new TxMessage(Corrupt(from, tx.Transaction)),
                     DandelionTxMessage stem => new DandelionTxMessage(Corrupt(from, stem.Transaction)),
                     BlockMessage block => new BlockMessage(_badBlocks.GetValue(block.Block, Mutate)),
+                    // The prefilled coinbase altered: the rebuilt block's merkle root fails, so the receiver asks this
+                    // peer for the whole block (Core: "might have collided, fall back to getdata") — and gets a mutated one.
+                    CmpctBlockMessage compact => new CmpctBlockMessage(_badCompactBlocks.GetValue(compact.Block, MutateCompact)),
                     _ => message,
                 };
             default:
@@ -159,6 +165,18 @@ public sealed class ByzantineNodes : ISendTamper
             txs[0] = coinbase;
         }
         return new Block { Header = original.Header, Transactions = txs };
+    }
+
+    private static CompactBlock MutateCompact(CompactBlock original)
+    {
+        var prefilled = new List<PrefilledTransaction>(original.Prefilled);
+        if (prefilled.Count > 0)
+        {
+            var coinbase = Copy(prefilled[0].Transaction);
+            coinbase.LockTime ^= 1;
+            prefilled[0] = prefilled[0] with { Transaction = coinbase };
+        }
+        return new CompactBlock { Header = original.Header, Nonce = original.Nonce, ShortIds = original.ShortIds, Prefilled = prefilled };
     }
 
     private static Transaction Copy(Transaction tx) =>
