@@ -28,8 +28,8 @@ public sealed partial class BlockSync
     /// <summary>
     /// Lets the simulator hand back the one shared object of a block that a node has just rebuilt, so that thousands
     /// of simulated nodes do not each keep (and validate) their own copy of the same block, as they share the object
-    /// of a relayed full block. It must return either its argument or a block with the same transactions. A real node
-    /// leaves it unset.
+    /// of a relayed full block. It must return either its argument or a block with the same header and transactions
+    /// whose merkle root has been checked. A real node leaves it unset.
     /// </summary>
     public Func<Block, Block>? ShareRebuiltBlock { get; set; }
 
@@ -165,7 +165,7 @@ public sealed partial class BlockSync
 
     private void FinishCompact(Peer peer, PeerSyncState state, PartialBlock partial, IReadOnlyList<Transaction> missing, long now)
     {
-        var (status, block) = partial.Fill(missing);
+        var (status, block) = partial.Fill(missing, ShareRebuiltBlock);
         if (status == ReconstructionStatus.Invalid)
         {
             _context.Misbehaving(peer, $"blocktxn for {partial.Hash} does not match the request");
@@ -177,7 +177,6 @@ public sealed partial class BlockSync
             return;
         }
         CompactBlocksRebuilt++;
-        if (ShareRebuiltBlock is { } share) block = share(block!);
         ProcessBlock(peer, state, block!, now, viaCompact: true);
     }
 

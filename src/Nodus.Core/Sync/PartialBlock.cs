@@ -101,7 +101,10 @@ public sealed class PartialBlock
     /// result against the header's merkle root; a mismatch most likely means a short id matched the wrong
     /// transaction, so the full block is fetched rather than the peer blamed (Core's READ_STATUS_FAILED).
     /// </summary>
-    public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing)
+    /// <param name="share">The runtime's shared object for this block (<see cref="BlockSync.ShareRebuiltBlock"/>): when
+    /// it hands back another object, that one has the same header and transactions and its merkle root was checked
+    /// when it was made, so the check is not repeated.</param>
+    public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing, Func<Block, Block>? share = null)
     {
         var txs = new List<Transaction>(_slots.Length);
         int used = 0;
@@ -113,6 +116,7 @@ public sealed class PartialBlock
         }
         if (used != missing.Count) return (ReconstructionStatus.Invalid, null);
         var block = new Block { Header = Header, Transactions = txs };
+        if (share?.Invoke(block) is { } shared && !ReferenceEquals(shared, block)) return (ReconstructionStatus.Ok, shared);
         var root = block.ComputeMerkleRoot(out bool mutated);
         if (root != Header.MerkleRoot || mutated) return (ReconstructionStatus.Failed, null);
         return (ReconstructionStatus.Ok, block);

@@ -103,6 +103,27 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void MixedPeers_OneWithCompactBlocksOff_StillGetsWholeBlocks()
+    {
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int on = kit.AddFullNode();
+        int off = kit.AddFullNode(new SyncOptions { CompactBlocks = false });
+        int on2 = kit.AddFullNode();
+        kit.Network.Connect(off, on);
+        kit.Network.Connect(on2, off);
+        kit.Mine(on, 3);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(on, off, on2), 10 * Time.Second));
+        foreach (var tx in Transactions(20, 600)) kit.Full[on].Relay.SubmitTransaction(tx, kit.Network.Now);
+        kit.Network.RunFor(30 * Time.Second);
+        kit.Mine(on, 2);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(on, off, on2), 10 * Time.Second));
+        var received = Received(kit, off);
+        Assert.False(received.ContainsKey("cmpctblock"));
+        Assert.True(received.GetValueOrDefault("block") > 0);
+        Assert.False(Received(kit, on2).ContainsKey("cmpctblock")); // its only peer does not speak BIP 152
+    }
+
+    [Fact]
     public void InitialSync_OfOldBlocks_StaysWithFullBlocks()
     {
         var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
