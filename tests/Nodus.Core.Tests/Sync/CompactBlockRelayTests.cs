@@ -91,6 +91,32 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void LowBandwidthMode_HeadersAnnouncement_ThenGetDataCompactBlock()
+    {
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int a = kit.AddFullNode();
+        int b = kit.AddFullNode();
+        // No peer ever reaches high-bandwidth mode: blocks are announced and b asks for them compact.
+        kit.Network.Filter = (_, _, m) => m is not SendCmpctMessage { HighBandwidth: true };
+        var sent = new List<(int From, IMessage Message)>();
+        kit.Network.MessageSent += (from, _, m, _) => sent.Add((from, m));
+        kit.Network.Connect(b, a);
+        kit.Mine(a, 2);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        foreach (var tx in Transactions(10, 700)) kit.Full[a].Relay.SubmitTransaction(tx, kit.Network.Now);
+        kit.Network.RunFor(30 * Time.Second);
+        sent.Clear();
+
+        kit.Mine(a, 1);
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        var tip = kit.Full[a].Chain.Tip.Hash;
+        Assert.Contains(sent, s => s.From == a && s.Message is HeadersMessage);
+        Assert.Contains(sent, s => s.From == b && s.Message is GetDataMessage g && g.Inventory.Contains(new InvVector(InvType.CompactBlock, tip)));
+        Assert.Contains(sent, s => s.From == a && s.Message is CmpctBlockMessage c && c.Block.GetHash() == tip);
+        Assert.DoesNotContain(sent, s => s.Message is BlockMessage);
+    }
+
+    [Fact]
     public void CompactBlocksOff_FullBlocksOnly()
     {
         var (kit, a, b) = TwoNodes(new SyncOptions { CompactBlocks = false });
