@@ -118,6 +118,17 @@ public static class Presets
                 Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 200, IntervalSeconds = 0.2 },
                 Cases = [.. AnonymityCases()],
             }),
+        new("anonymity-2015", "the real 2015 Bitcoin graph (4,654 nodes): spies 5–30% (first-spy), flood vs diffusion vs Dandelion++",
+            () => new Scenario
+            {
+                Name = "anonymity-2015",
+                Description = "The anonymity preset's spies on the 2015 Bitcoin graph (Fanti and Viswanath's snapshot) with 2015 region latencies: precision and recall of the first-spy estimator against the spy fraction p, per relay policy.",
+                DurationSeconds = 90,
+                Network = new NetworkSpec { Year = "2015" },
+                Topology = new TopologySpec { Kind = "edges", File = "bitcoin-2015" },
+                Workload = new WorkloadSpec { Kind = "broadcast", Transactions = 200, IntervalSeconds = 0.2 },
+                Cases = [.. SpyCases()],
+            }),
         new("eavesdropper-2015", "the real 2015 Bitcoin graph (4,654 nodes), an eavesdropper on every node: Fanti and Viswanath's model reproduces their ~30%; Bitcoin Core's delays, one at a time, and Dandelion++",
             () => new Scenario
             {
@@ -210,13 +221,19 @@ public static class Presets
 
     private static IEnumerable<CaseSpec> AnonymityCases()
     {
-        foreach (var relay in new[] { "flood", "diffusion", "dandelion" })
+        foreach (var relay in RelayPolicies)
         {
             yield return new CaseSpec { Label = $"{relay} eavesdropper", Relay = relay, Eavesdropper = true };
-            foreach (double p in SpyFractions)
-                yield return new CaseSpec { Label = $"{relay} p={p:0.00}", Relay = relay, SpyFraction = p };
+            foreach (var spies in SpyCases(relay)) yield return spies;
         }
     }
+
+    private static readonly string[] RelayPolicies = ["flood", "diffusion", "dandelion"];
+
+    private static IEnumerable<CaseSpec> SpyCases() => RelayPolicies.SelectMany(SpyCases);
+
+    private static IEnumerable<CaseSpec> SpyCases(string relay) =>
+        SpyFractions.Select(p => new CaseSpec { Label = $"{relay} p={p:0.00}", Relay = relay, SpyFraction = p });
 
     private static IEnumerable<CaseSpec> ResilienceCases()
     {
