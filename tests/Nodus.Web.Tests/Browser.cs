@@ -45,11 +45,18 @@ public sealed class Browser : IDisposable
 
     public void Click(string id) => Driver.FindElement(By.Id(id)).Click();
 
-    /// <summary>Chooses an option of a select element as a person would (opening it and clicking the option).</summary>
+    /// <summary>How long an option may take to appear: the page rebuilds its node list on its next panel render,
+    /// which can come after the model already holds the node.</summary>
+    private static readonly TimeSpan OptionPatience = TimeSpan.FromSeconds(15);
+
+    /// <summary>Chooses an option of a select element as a person would (opening it and clicking the option), once
+    /// the option is there.</summary>
     public void Choose(string selectId, string value)
     {
+        var option = By.CssSelector($"#{selectId} option[value='{value}']");
+        WaitUntil(() => Driver.FindElements(option).Count > 0, OptionPatience, $"option {value} of #{selectId}");
         Driver.FindElement(By.Id(selectId)).Click();
-        Driver.FindElement(By.CssSelector($"#{selectId} option[value='{value}']")).Click();
+        Driver.FindElement(option).Click();
     }
 
     public void SelectNode(string node) => Choose("node-select", node);
