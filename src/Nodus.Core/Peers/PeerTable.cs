@@ -67,6 +67,18 @@ public sealed class PeerTable<T> : IEnumerable<T> where T : class
         }
     }
 
+    /// <summary>Frees the arrays when the table is empty. Only for a table nobody iterates: afterwards new entries
+    /// take slots in insertion order, where a Dictionary would reuse its freed slots last-freed first.</summary>
+    public void TrimIfEmpty()
+    {
+        if (_count != 0) return;
+        _ids = [];
+        _items = [];
+        _used = 0;
+        _free = null;
+        _version++;
+    }
+
     public bool Remove(PeerId id) => Remove(id, out _);
 
     public bool Remove(PeerId id, [MaybeNullWhen(false)] out T value)

@@ -80,6 +80,7 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
             }
             Schedule(txid, tx, now, requests);
         }
+        if (_due.Count == 0 && _txs.Count == 0) _due.TrimExcess(); // idle: give back the heap's array
     }
 
     /// <summary>A peer answered a request with the transaction or with notfound.</summary>
@@ -97,6 +98,7 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
     public void Forget(Hash256 txid)
     {
         if (!_txs.Remove(txid, out var tx)) return;
+        if (_txs.Count == 0) _txs.TrimExcess(); // nothing left to download: give back the table (looked up only)
         ClearInFlight(tx);
         foreach (var (peer, _) in tx.Announcers)
             if (_peers.TryGetValue(peer, out var p))
@@ -172,6 +174,8 @@ public sealed class TxRequestTracker(long nonPreferredDelay = TxRequestTracker.N
     /// Keeping it would hold a set per connection for good (a simulation holds millions of connections).</summary>
     private void ReleaseIfIdle(PeerId peer, PeerState p)
     {
-        if (p.InFlight == 0 && p.Announced.Count == 0) _peers.Remove(peer);
+        if (p.InFlight != 0 || p.Announced.Count != 0) return;
+        _peers.Remove(peer);
+        _peers.TrimIfEmpty(); // looked up only, never iterated: the order of later entries does not matter
     }
 }

@@ -18,6 +18,15 @@ public sealed class EventQueue
     private long _sequence;
 
     public int Count => _count;
+
+    /// <summary>Sizes the arrays for <paramref name="count"/> pending events at once, so a million-node run does not
+    /// double arrays of tens of millions of events (holding both copies while it does).</summary>
+    public void Reserve(int count)
+    {
+        if (count <= _keys.Length) return;
+        Array.Resize(ref _keys, count);
+        Array.Resize(ref _events, count);
+    }
     public long Scheduled => _sequence;
 
     public void Schedule(long time, in SimEvent e)
