@@ -30,7 +30,7 @@ internal sealed class EclipseAttack
         _service = service;
         // Victims: ordinary nodes (not bootnodes), from their own seeded stream.
         var candidates = Enumerable.Range(bootnodes, Math.Max(0, honest - bootnodes)).ToArray();
-        new Random(SimRuntime.SeedFor(seed, -21)).Shuffle(candidates);
+        RandomStreams.For(seed, RandomStreams.EclipseVictims).Shuffle(candidates);
         _victims = [.. candidates.Take(Math.Min(spec.Victims, candidates.Length)).Order()];
     }
 

@@ -55,7 +55,7 @@ public sealed class SimRuntime
         _incarnation = new int[nodes];
         Addresses = new SimAddresses(nodes, ListenPort);
         _connections = new ConnectionTable(nodes);
-        _network = new Random(SeedFor(seed, -1));
+        _network = RandomStreams.For(seed, RandomStreams.Network);
         Now = startTime;
         Traffic = new TrafficStats(nodes);
     }

@@ -181,7 +181,7 @@ internal sealed class CaseRun
         runtime.MessageDelivered = OnDelivered;
         ChooseByzantine(runtime);
 
-        var random = new Random(SimRuntime.SeedFor(seed, -4));
+        var random = RandomStreams.For(seed, RandomStreams.StartTimes);
         long spread = Math.Max(1, (long)(_scenario.StartSpreadSeconds * Time.Second));
         if (discovery is not null)
         {
@@ -293,7 +293,7 @@ internal sealed class CaseRun
         if (!ByzantineNodes.TryParse(spec.Behaviour, out var behaviour)) throw new InvalidDataException($"byzantine.behaviour '{spec.Behaviour}'");
         var graphDegree = _topology.Degrees();
         int count = (int)Math.Round(spec.Fraction * _honest);
-        var chosen = ByzantineNodes.Choose(_honest, count, new Random(SimRuntime.SeedFor(_scenario.Seed, -20)),
+        var chosen = ByzantineNodes.Choose(_honest, count, RandomStreams.For(_scenario.Seed, RandomStreams.Byzantine),
             v => graphDegree[v] > 0 || _discovery is not null);
         _byzantine = new ByzantineNodes(chosen, behaviour, (long)(spec.DelaySeconds * Time.Second), spec.Collude);
         runtime.Tamper = _byzantine;
@@ -307,7 +307,7 @@ internal sealed class CaseRun
 
     private void ScheduleTransactions(SimRuntime runtime, long firstTx, Random random, List<(int, Hash256)> sources)
     {
-        var factory = new TransactionFactory(new Random(SimRuntime.SeedFor(_scenario.Seed, -5)));
+        var factory = new TransactionFactory(RandomStreams.For(_scenario.Seed, RandomStreams.BroadcastTransactions));
         int count = _scenario.Workload.Transactions;
         IEnumerable<int> order;
         if (count == -1) order = Sample(random, _honest, _honest); // one per node, in random order

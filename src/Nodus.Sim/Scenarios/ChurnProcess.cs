@@ -24,7 +24,7 @@ internal sealed class ChurnProcess
         _spec = spec;
         _discovery = discovery;
         _nodes = nodes;
-        _random = new Random(SimRuntime.SeedFor(seed, -6));
+        _random = RandomStreams.For(seed, RandomStreams.Churn);
         _from = ScenarioRunner.Epoch + (long)(spec.FromSeconds * Time.Second);
         _until = spec.UntilSeconds is { } u ? ScenarioRunner.Epoch + (long)(u * Time.Second) : runUntil;
     }

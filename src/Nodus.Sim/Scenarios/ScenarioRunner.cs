@@ -47,7 +47,7 @@ public sealed class ScenarioRunner
     public Topology.Topology BuildTopology()
     {
         var t = _scenario.Topology;
-        var random = new Random(SimRuntime.SeedFor(_scenario.Seed, -3));
+        var random = RandomStreams.For(_scenario.Seed, RandomStreams.Topology);
         return t.Kind switch
         {
             "random-regular" => RandomRegular.Generate(_scenario.Nodes, t.Degree, random),
@@ -65,7 +65,7 @@ public sealed class ScenarioRunner
         long min = spec.MinLatencyMs is { } m ? (long)(m * Time.Millisecond) : -1;
         return spec.Model switch
         {
-            "regions" => new RegionModel(RegionData.Load(spec.Year), nodes, new Random(SimRuntime.SeedFor(seed, -2))),
+            "regions" => new RegionModel(RegionData.Load(spec.Year), nodes, RandomStreams.For(seed, RandomStreams.Placement)),
             "synchronous" => new SynchronousModel(bound, min < 0 ? bound : min, bandwidth),
             "partially-synchronous" => new PartiallySynchronousModel(min < 0 ? bound / 10 : min, bound,
                 Epoch + (long)(spec.GstSeconds * Time.Second), spec.ParetoShape, bandwidth),

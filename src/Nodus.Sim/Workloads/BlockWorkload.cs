@@ -47,8 +47,8 @@ internal sealed class BlockWorkload
         _full = new FullNode?[honest];
         _tracker = new BroadcastTracker(honest);
         _tip = new Hash256[honest];
-        _random = new Random(SimRuntime.SeedFor(seed, -6));
-        _transactions = new TransactionFactory(new Random(SimRuntime.SeedFor(seed, -7)));
+        _random = RandomStreams.For(seed, RandomStreams.Mining);
+        _transactions = new TransactionFactory(RandomStreams.For(seed, RandomStreams.BlockTransactions));
     }
 
     public long Reorganisations { get; private set; }
