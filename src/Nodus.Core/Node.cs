@@ -20,9 +20,6 @@ public sealed class Node
     private readonly PeerSession _session;
     private long _nextPeerId;
     private long _startedAt;
-    /// <summary>The earliest per-peer session deadline, valid while <see cref="NodeContext.PeerDeadlinesChanged"/>
-    /// is false: recomputing it walked every peer after every input (≈ 12% of a simulation's CPU).</summary>
-    private long _sessionWakeup = Time.Never;
 
     public Node(NodeOptions options, Random random)
     {
@@ -64,7 +61,7 @@ public sealed class Node
         Context.Log(LogSeverity.Information, $"connection {id} opened: {remote} {type.ToRpcName()}");
         ulong nonce = PeerSession.NextNonZero(Context.Random);
         peer.VersionNonce = nonce;
-        Context.PeerDeadlinesChanged = true;
+        Context.SessionDeadlineMoved(Time.Never, PeerSession.NextDeadline(peer, Options));
         _session.Start(peer, nonce, now);
         foreach (var b in _behaviours) b.OnConnectionOpened(peer, now);
         return id;
@@ -106,9 +103,11 @@ public sealed class Node
         peer.Traffic.RecordReceived(message.Command, wireSize, known: true, now);
         if (peer.State == HandshakeState.Closing) return;
 
+        long deadline = PeerSession.NextDeadline(peer, Options);
         if (_session.Handle(peer, message, now, peer.VersionNonce, out bool established))
         {
-            Context.PeerDeadlinesChanged = true; // the handshake or keep-alive moved on
+            // The handshake or keep-alive moved on (a verack or pong brings the deadline forward).
+            Context.SessionDeadlineMoved(deadline, PeerSession.NextDeadline(peer, Options));
             if (established)
             {
                 peer.VersionNonce = 0;
@@ -153,7 +152,7 @@ public sealed class Node
     public void OnDisconnected(PeerId id, long now, string? transportReason = null)
     {
         if (!_peers.Remove(id, out var peer)) return;
-        Context.PeerDeadlinesChanged = true;
+        Context.SessionDeadlineMoved(PeerSession.NextDeadline(peer, Options), Time.Never);
         var reason = peer.CloseReason ?? new DisconnectReason(DisconnectCode.RemoteClosed, transportReason ?? "");
         Context.Log(LogSeverity.Information, $"connection {id} closed: {peer.Remote} {peer.ConnectionType.ToRpcName()} ({reason})");
         bool wasEstablished = peer.ReceivedVerack;
@@ -169,29 +168,44 @@ public sealed class Node
 
     public void OnTimer(long now)
     {
-        // Only the due peers are copied (the session may close peers while we iterate); most timers touch one peer.
-        _duePeers.Clear();
-        foreach (var peer in _peers.Values)
-            if (_session.NextDeadline(peer) <= now) _duePeers.Add(peer);
-        foreach (var peer in _duePeers) _session.OnTimer(peer, now);
-        if (_duePeers.Count > 0) Context.PeerDeadlinesChanged = true;
-        _duePeers.Clear();
+        // Most timers are a behaviour's (relay trickles): no peer is due then, and the peers are not walked.
+        if (Context.SessionWakeupStale || Context.SessionWakeup <= now) OnSessionTimers(now);
         DialAddedNodes(now);
         foreach (var b in _behaviours)
             if (b.NextWakeup <= now) b.OnTimer(now);
+    }
+
+    /// <summary>Runs the due peers' session timers; the walk that finds them also yields the new earliest deadline.</summary>
+    private void OnSessionTimers(long now)
+    {
+        // Only the due peers are copied (the session may close peers while we iterate); most timers touch one peer.
+        long next = Time.Never;
+        _duePeers.Clear();
+        foreach (var peer in _peers.Values)
+        {
+            long deadline = PeerSession.NextDeadline(peer, Options);
+            if (deadline <= now) _duePeers.Add(peer);
+            else next = Math.Min(next, deadline);
+        }
+        foreach (var peer in _duePeers) _session.OnTimer(peer, now);
+        foreach (var peer in _duePeers) next = Math.Min(next, PeerSession.NextDeadline(peer, Options));
+        _duePeers.Clear();
+        Context.SessionWakeup = next;
+        Context.SessionWakeupStale = false;
     }
 
     public long NextWakeup
     {
         get
         {
-            if (Context.PeerDeadlinesChanged)
+            if (Context.SessionWakeupStale)
             {
-                _sessionWakeup = Time.Never;
-                foreach (var peer in _peers.Values) _sessionWakeup = Math.Min(_sessionWakeup, _session.NextDeadline(peer));
-                Context.PeerDeadlinesChanged = false;
+                long session = Time.Never;
+                foreach (var peer in _peers.Values) session = Math.Min(session, PeerSession.NextDeadline(peer, Options));
+                Context.SessionWakeup = session;
+                Context.SessionWakeupStale = false;
             }
-            long next = Math.Min(AddedNodes.NextWakeup, _sessionWakeup);
+            long next = Math.Min(AddedNodes.NextWakeup, Context.SessionWakeup);
             foreach (var b in _behaviours) next = Math.Min(next, b.NextWakeup);
             return next;
         }

@@ -182,12 +182,13 @@ public sealed class PeerSession
         }
     }
 
-    /// <summary>When this peer next needs <see cref="OnTimer"/>.</summary>
-    public long NextDeadline(Peer peer) => peer.State switch
+    /// <summary>When this peer next needs <see cref="OnTimer"/>: the handshake timeout, the ping timeout while a
+    /// ping is unanswered, else the next ping.</summary>
+    public static long NextDeadline(Peer peer, NodeOptions options) => peer.State switch
     {
         HandshakeState.Closing => Time.Never,
-        HandshakeState.Established => peer.PingNonce is not null ? peer.PingSentAt + _context.Options.PingTimeout : peer.NextPingAt,
-        _ => peer.ConnectedAt + _context.Options.HandshakeTimeout,
+        HandshakeState.Established => peer.PingNonce is not null ? peer.PingSentAt + options.PingTimeout : peer.NextPingAt,
+        _ => peer.ConnectedAt + options.HandshakeTimeout,
     };
 
     public static ulong NextNonZero(Random random)
