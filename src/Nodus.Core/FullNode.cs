@@ -69,7 +69,7 @@ public sealed class FullNode
         {
             TemplateSource = () => mempool.SelectForBlock(ConsensusLimits.MaxBlockBaseSize),
         };
-        sync.CompactCandidates = () => mempool.Entries.Select(e => e.Transaction);
+        sync.CompactCandidates = () => mempool.Count == 0 ? [] : [CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)])];
         sync.BlockConnected += (block, _, now) => relay.OnBlockConnected(block.Transactions, now);
         sync.BlockDisconnected += (block, _, now) => relay.OnBlockDisconnected(block.Transactions, now);
 

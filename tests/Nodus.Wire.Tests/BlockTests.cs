@@ -56,6 +56,39 @@ public class BlockTests
         Assert.Equal(Vectors.Bytes(Vectors.MainnetGenesisHeaderHex), WireCodec.Encode(header));
     }
 
+    private delegate void HeaderChange(ref BlockHeader header, Hash256 other);
+
+    [Fact]
+    public void BlockHeader_ChangedOrDecodedAfterHashing_HashedAgain()
+    {
+        var header = WireCodec.Decode<BlockHeader>(Vectors.Bytes(Vectors.MainnetGenesisHeaderHex));
+        var genesis = header.GetHash();
+        var copy = header; // carries the memo: same fields, same hash
+        Assert.Equal(genesis, copy.GetHash());
+        var other = Sha256d.Hash([1, 2, 3]);
+        HeaderChange[] changes =
+        [
+            (ref BlockHeader h, Hash256 _) => h.Nonce++, (ref BlockHeader h, Hash256 _) => h.Time++,
+            (ref BlockHeader h, Hash256 _) => h.Bits ^= 1, (ref BlockHeader h, Hash256 _) => h.Version++,
+            (ref BlockHeader h, Hash256 o) => h.PrevBlock = o, (ref BlockHeader h, Hash256 o) => h.MerkleRoot = o,
+        ];
+        foreach (var change in changes)
+        {
+            var changed = header;
+            Assert.Equal(genesis, changed.GetHash());
+            change(ref changed, other);
+            Assert.NotEqual(genesis, changed.GetHash());
+            Assert.Equal(changed.ComputeHash(), changed.GetHash());
+            Assert.Equal(genesis, header.GetHash()); // the original value is untouched
+        }
+
+        // Decoding into a value that was hashed drops its memo.
+        var s = WireStream.ForReading(Vectors.Bytes(Vectors.RegtestGenesisHeaderHex));
+        BlockHeader.ReadWrite(ref s, ref copy);
+        Assert.Equal(Sha256d.Hash(Vectors.Bytes(Vectors.RegtestGenesisHeaderHex)), copy.GetHash());
+        Assert.NotEqual(genesis, copy.GetHash());
+    }
+
     [Fact]
     public void Decode_TrailingByteAfterBlock_Throws()
     {

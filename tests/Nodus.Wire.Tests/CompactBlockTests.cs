@@ -10,7 +10,7 @@ public class CompactBlockTests
 {
     // bcoin 1.0.2: CompactBlock.fromBlock(block, witness = true, nonce 08 07 … 01).toRaw() for the regtest genesis
     // header over [genesis coinbase, SegwitTx, genesis coinbase]: the coinbase prefilled at index 0, two wtxid short ids.
-    private const string BcoinCmpctBlockHex = Vectors.RegtestGenesisHeaderHex + "0807060504030201" + "02" +
+    internal const string BcoinCmpctBlockHex = Vectors.RegtestGenesisHeaderHex + "0807060504030201" + "02" +
         "b5a45266cde2" + "7bdda5df0674" + "01" + "00" + Vectors.GenesisCoinbaseHex;
 
     // bcoin 1.0.2: new TXRequest({ hash: 32 × 0x11, indexes: [0, 1, 3, 300, 65535] }).toRaw().
@@ -105,7 +105,7 @@ public class CompactBlockTests
 
     private static System.Buffers.ReadOnlySequence<byte> Seq(string hex) => new(Convert.FromHexString(hex));
 
-    private static T Decode<T>(string command, string hex) where T : IMessage
+    internal static T Decode<T>(string command, string hex) where T : IMessage
     {
         var result = MessageCodec.Decode(command, Seq(hex));
         Assert.Equal(Framing.ReadStatus.Message, result.Status);

@@ -135,8 +135,10 @@ public sealed class ChainState
         return result;
     }
 
-    private HeaderAcceptance AcceptHeader(in BlockHeader header, long now, ChainBatch batch)
+    private HeaderAcceptance AcceptHeader(in BlockHeader received, long now, ChainBatch batch)
     {
+        // A copy, so that the entry keeps the hash with the header (BlockHeader memoises it on a mutable location).
+        var header = received;
         var hash = header.GetHash();
         if (Index.Get(hash) is { } known)
             return known.IsInvalid

@@ -22,8 +22,9 @@ public sealed partial class BlockSync
     // The compact form of the last block announced: every high-bandwidth peer gets the same one, as in Core.
     private (Hash256 Hash, CompactBlock Compact)? _lastCompact;
 
-    /// <summary>The transactions a compact block is rebuilt from: the mempool (set by the composition).</summary>
-    public Func<IEnumerable<Transaction>> CompactCandidates { get; set; } = () => [];
+    /// <summary>The transactions a compact block is rebuilt from, in the order they are tried: the mempool (set by
+    /// the composition).</summary>
+    public Func<IReadOnlyList<CandidateRun>> CompactCandidates { get; set; } = () => [];
 
     /// <summary>
     /// Lets the simulator hand back the one shared object of a block that a node has just rebuilt, so that thousands

@@ -48,7 +48,18 @@ public sealed class PartialBlock
     public bool IsComplete => Array.IndexOf(_slots, null) < 0;
 
     /// <summary>Places prefilled transactions and matches <paramref name="candidates"/> (the mempool) by short id.</summary>
-    public static (ReconstructionStatus Status, PartialBlock? Block) Start(CompactBlock compact, IEnumerable<Transaction> candidates)
+    public static (ReconstructionStatus Status, PartialBlock? Block) Start(CompactBlock compact, IEnumerable<Transaction> candidates) =>
+        Start(compact, [CandidateRun.Of([.. candidates])]);
+
+    /// <summary>Candidates' short ids hashed per step: bounds the hashing past the point where every slot is found.</summary>
+    private const int ShortIdBatch = 256;
+
+    /// <summary>
+    /// Places prefilled transactions and matches the candidate runs, in order, by short id: Core's
+    /// PartiallyDownloadedBlock::InitData over its mempool, with the short ids looked up in an open-addressing table
+    /// and the candidates' short ids computed in vectorised batches.
+    /// </summary>
+    public static (ReconstructionStatus Status, PartialBlock? Block) Start(CompactBlock compact, IReadOnlyList<CandidateRun> candidates)
     {
         int count = compact.TransactionCount;
         if (count == 0 || count > CompactBlock.MaxTransactions) return (ReconstructionStatus.Invalid, null);
@@ -62,9 +73,10 @@ public sealed class PartialBlock
         }
 
         // Short id → slot, for the slots not prefilled, in block order.
-        var bySlot = new Dictionary<ulong, int>(compact.ShortIds.Count);
+        var shortIds = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds);
+        using var bySlot = new ShortIdTable(shortIds.Length);
         int next = 0;
-        foreach (ulong shortId in compact.ShortIds)
+        foreach (ulong shortId in shortIds)
         {
             while (slots[next] is not null) next++;
             if (!bySlot.TryAdd(shortId, next)) return (ReconstructionStatus.Failed, null); // two in the block collide
@@ -72,28 +84,98 @@ public sealed class PartialBlock
         }
 
         var key = compact.Key;
-        var matched = new bool[count];
         int found = 0;
-        if (bySlot.Count > 0)
+        if (shortIds.Length > 0)
         {
-            foreach (var tx in candidates)
+            Span<ulong> batch = stackalloc ulong[ShortIdBatch];
+            foreach (var run in candidates)
             {
-                if (!bySlot.TryGetValue(key.ShortId(tx.GetWitnessHash()), out int slot)) continue;
-                if (!matched[slot])
+                var wtxids = run.WitnessIds;
+                for (int from = 0; from < wtxids.Length; from += ShortIdBatch)
                 {
-                    matched[slot] = true;
-                    slots[slot] = tx;
-                    found++;
+                    int n = Math.Min(ShortIdBatch, wtxids.Length - from);
+                    key.ShortIds(wtxids.AsSpan(from, n), batch);
+                    for (int j = 0; j < n; j++)
+                    {
+                        int at = bySlot.Find(batch[j]);
+                        if (at < 0) continue;
+                        int slot = bySlot.SlotAt(at);
+                        if (!bySlot.IsMatched(at))
+                        {
+                            bySlot.SetMatched(at);
+                            slots[slot] = run.Transactions[from + j];
+                            found++;
+                        }
+                        else if (slots[slot] is { } earlier && earlier.GetWitnessHash() != wtxids[from + j])
+                        {
+                            slots[slot] = null; // two mempool transactions share the id: ask for it
+                            found--;
+                        }
+                        if (found == shortIds.Length) goto Done;
+                    }
                 }
-                else if (slots[slot] is { } earlier && earlier.GetWitnessHash() != tx.GetWitnessHash())
-                {
-                    slots[slot] = null; // two mempool transactions share the id: ask for it
-                    found--;
-                }
-                if (found == bySlot.Count) break;
             }
         }
+        Done:
         return (ReconstructionStatus.Ok, new PartialBlock(compact, slots, found));
+    }
+
+    /// <summary>
+    /// The short ids of one compact block and their slots, with a flag for "a candidate matched": open addressing
+    /// with linear probing over pooled arrays. Short ids are SipHash output, so their low bits index the table.
+    /// </summary>
+    private ref struct ShortIdTable
+    {
+        // A value is slot + 1 (0 marks a free position, so any 64-bit key can be stored) and the matched flag.
+        private const int Matched = 1 << 30; // above CompactBlock.MaxTransactions
+        private readonly ulong[] _keys;
+        private readonly int[] _values;
+        private readonly int _mask;
+
+        public ShortIdTable(int count)
+        {
+            // At most two thirds full: short probe sequences for the hits and the misses alike.
+            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count + count / 2));
+            _keys = System.Buffers.ArrayPool<ulong>.Shared.Rent(size);
+            _values = System.Buffers.ArrayPool<int>.Shared.Rent(size);
+            _values.AsSpan(0, size).Clear();
+            _mask = size - 1;
+        }
+
+        public readonly bool TryAdd(ulong key, int slot)
+        {
+            int i = (int)key & _mask;
+            while (_values[i] != 0)
+            {
+                if (_keys[i] == key) return false;
+                i = (i + 1) & _mask;
+            }
+            _keys[i] = key;
+            _values[i] = slot + 1;
+            return true;
+        }
+
+        /// <summary>The position of <paramref name="key"/>, or -1.</summary>
+        public readonly int Find(ulong key)
+        {
+            int i = (int)key & _mask;
+            while (_values[i] != 0)
+            {
+                if (_keys[i] == key) return i;
+                i = (i + 1) & _mask;
+            }
+            return -1;
+        }
+
+        public readonly int SlotAt(int at) => (_values[at] & ~Matched) - 1;
+        public readonly bool IsMatched(int at) => (_values[at] & Matched) != 0;
+        public readonly void SetMatched(int at) => _values[at] |= Matched;
+
+        public readonly void Dispose()
+        {
+            System.Buffers.ArrayPool<ulong>.Shared.Return(_keys);
+            System.Buffers.ArrayPool<int>.Shared.Return(_values);
+        }
     }
 
     /// <summary>

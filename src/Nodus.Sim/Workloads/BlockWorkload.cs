@@ -1,6 +1,7 @@
 using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Core.Relay;
+using Nodus.Core.Sync;
 using Nodus.Sim.Engine;
 using Nodus.Sim.Metrics;
 using Nodus.Sim.Network;
@@ -62,7 +63,8 @@ internal sealed class BlockWorkload
         node.Producer.TemplateSource = () => mempool.SelectForBlock(maxBytes);
         // What a node rebuilds compact blocks from: its mempool and the transactions relay is modelled to have
         // delivered to it (the newest first, where the next block's are).
-        node.Sync.CompactCandidates = () => mempool.Entries.Select(e => e.Transaction).Concat(KnownTransactions());
+        node.Sync.CompactCandidates = () => mempool.Count == 0 ? _known
+            : [CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)]), .. _known];
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
         node.Sync.BlockConnected += (block, _, _) => { if (v == _mining) KeepOriginal(block); };
@@ -153,16 +155,16 @@ internal sealed class BlockWorkload
         }
         // The oldest arrivals have reached every node by now; the newest (1 - knownShare) are only at the miner.
         int known = (int)Math.Floor(arrived.Count * _spec.KnownShare);
-        _known.Insert(0, arrived.GetRange(0, known));
+        _known.Insert(0, CandidateRun.Of(arrived.GetRange(0, known)));
         if (_known.Count > KnownIntervalsKept) _known.RemoveAt(_known.Count - 1);
     }
 
     /// <summary>
     /// Intervals of relayed transactions every node holds, newest first: the current block's and the previous one's
     /// (for a node that is one block behind). One shared list stands for every node's copy, so 10,000 nodes do not
-    /// hold 10,000 mempools of the same transactions; the rebuild itself is the core's, unchanged.
+    /// hold 10,000 mempools of the same transactions (nor their wtxids); the rebuild itself is the core's, unchanged.
     /// </summary>
-    private readonly List<List<Transaction>> _known = [];
+    private readonly List<CandidateRun> _known = [];
     private const int KnownIntervalsKept = 2;
 
     // The mined blocks' own objects, newest last: a node that rebuilds one from a compact block keeps this object
@@ -188,12 +190,6 @@ internal sealed class BlockWorkload
         for (int i = 0; i < a.Count; i++)
             if (!ReferenceEquals(a[i], b[i]) && a[i].GetWitnessHash() != b[i].GetWitnessHash()) return rebuilt;
         return original;
-    }
-
-    private IEnumerable<Transaction> KnownTransactions()
-    {
-        foreach (var interval in _known)
-            foreach (var tx in interval) yield return tx;
     }
 
     private void OnReceived(int v, Hash256 hash, PeerId? from, long now)

@@ -28,7 +28,22 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
 
     public Hash256 GetHash() => Header.GetHash();
 
-    public ShortIdKey Key => ShortIdKey.For(Header, Nonce);
+    /// <summary>The SipHash key of this compact block's short ids, kept with the header and nonce it was derived from
+    /// (a relayed compact block object is read by every receiver in a simulation); recomputed when either changed.</summary>
+    public ShortIdKey Key
+    {
+        get
+        {
+            if (_key is { } known && known.Nonce == Nonce && known.Header.Equals(Header)) return known.Key;
+            var key = ShortIdKey.For(Header, Nonce);
+            _key = new KeyMemo(Header, Nonce, key);
+            return key;
+        }
+    }
+
+    private KeyMemo? _key;
+
+    private sealed record KeyMemo(BlockHeader Header, ulong Nonce, ShortIdKey Key);
 
     /// <summary>
     /// The compact form of <paramref name="block"/>: the coinbase prefilled (the receiver can never have it) and every
@@ -37,10 +52,14 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     public static CompactBlock FromBlock(Block block, ulong nonce)
     {
         var txs = block.Transactions;
-        var compact = new CompactBlock { Header = block.Header, Nonce = nonce, ShortIds = new List<ulong>(Math.Max(0, txs.Count - 1)) };
-        var key = compact.Key;
+        int count = Math.Max(0, txs.Count - 1);
+        var compact = new CompactBlock { Header = block.Header, Nonce = nonce, ShortIds = new List<ulong>(count) };
         if (txs.Count > 0) compact.Prefilled.Add(new PrefilledTransaction(0, txs[0]));
-        for (int i = 1; i < txs.Count; i++) compact.ShortIds.Add(key.ShortId(txs[i].GetWitnessHash()));
+        var wtxids = System.Buffers.ArrayPool<Hash256>.Shared.Rent(count);
+        for (int i = 1; i < txs.Count; i++) wtxids[i - 1] = txs[i].GetWitnessHash();
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(compact.ShortIds, count);
+        compact.Key.ShortIds(wtxids.AsSpan(0, count), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds));
+        System.Buffers.ArrayPool<Hash256>.Shared.Return(wtxids);
         return compact;
     }
 

@@ -34,4 +34,12 @@ public readonly record struct ShortIdKey(ulong K0, ulong K1)
         wtxid.CopyTo(bytes);
         return SipHasher.Hash(K0, K1, bytes) & ShortIdMask;
     }
+
+    /// <summary>The short ids of many wtxids at once (<see cref="SipHasher.Hash32"/>, vectorised): the same values as
+    /// <see cref="ShortId"/> for each.</summary>
+    public void ShortIds(ReadOnlySpan<Hash256> wtxids, Span<ulong> shortIds)
+    {
+        SipHasher.Hash32(K0, K1, wtxids, shortIds);
+        for (int i = 0; i < wtxids.Length; i++) shortIds[i] &= ShortIdMask;
+    }
 }

@@ -197,6 +197,25 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void Partial_CandidateRunsAcrossHashBatches_MatchEveryTransactionOnce()
+    {
+        // 700 transactions: the short ids are hashed in batches of 256 and the table probes past its home slots.
+        var txs = Transactions(700, 600);
+        var block = BlockOf(txs);
+        var compact = CompactBlock.FromBlock(block, 11);
+        List<Transaction> first = [.. txs.Skip(300), .. txs.Skip(1).Take(50)], second = [.. txs.Skip(1).Take(299).Reverse()];
+        var (status, partial) = PartialBlock.Start(compact, [CandidateRun.Of(first), CandidateRun.Of(second)]);
+        Assert.Equal(ReconstructionStatus.Ok, status);
+        Assert.True(partial!.IsComplete);
+        Assert.Equal(699, partial.FromMempool);
+        Assert.Equal(block.GetTransactionIds(), partial.Fill([]).Block!.GetTransactionIds());
+
+        var (_, missingOne) = PartialBlock.Start(compact, [CandidateRun.Of([.. txs.Skip(1).Where((_, i) => i != 649)])]);
+        Assert.Equal([650], missingOne!.MissingIndexes());
+        Assert.Equal(ReconstructionStatus.Ok, missingOne.Fill([txs[650]]).Status);
+    }
+
+    [Fact]
     public void Partial_WrongTransactionUnderAShortId_FailsToFullBlock()
     {
         var txs = Transactions(4, 400);
@@ -214,16 +233,16 @@ public sealed class CompactBlockRelayTests
         var txs = Transactions(4, 500);
         var compact = CompactBlock.FromBlock(BlockOf(txs), 9);
         compact.ShortIds[1] = compact.ShortIds[0];
-        Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, []).Status);
+        Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, Array.Empty<Transaction>()).Status);
 
         var good = CompactBlock.FromBlock(BlockOf(txs), 9);
-        var (_, partial) = PartialBlock.Start(good, []);
+        var (_, partial) = PartialBlock.Start(good, Array.Empty<Transaction>());
         Assert.Equal([1, 2, 3], partial!.MissingIndexes());
         Assert.Equal(ReconstructionStatus.Invalid, partial.Fill([txs[1], txs[2]]).Status);
         Assert.Equal(ReconstructionStatus.Ok, partial.Fill([txs[1], txs[2], txs[3]]).Status);
 
         var beyond = CompactBlock.FromBlock(BlockOf(txs), 9);
         beyond.Prefilled[0] = new PrefilledTransaction(4, txs[0]);
-        Assert.Equal(ReconstructionStatus.Invalid, PartialBlock.Start(beyond, []).Status);
+        Assert.Equal(ReconstructionStatus.Invalid, PartialBlock.Start(beyond, Array.Empty<Transaction>()).Status);
     }
 }

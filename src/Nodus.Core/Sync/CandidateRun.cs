@@ -1,0 +1,30 @@
+using Nodus.Wire.Encoding;
+using Nodus.Wire.Types;
+
+namespace Nodus.Core.Sync;
+
+/// <summary>
+/// Transactions a compact block may be rebuilt from (<see cref="BlockSync.CompactCandidates"/>), with each one's wtxid
+/// at the same index: the short ids of a run are hashed in bulk from the array (<see cref="ShortIdKey.ShortIds"/>),
+/// and a transaction object is touched only when its short id matches.
+/// </summary>
+public sealed class CandidateRun
+{
+    private CandidateRun(IReadOnlyList<Transaction> transactions, Hash256[] witnessIds)
+    {
+        Transactions = transactions;
+        WitnessIds = witnessIds;
+    }
+
+    public IReadOnlyList<Transaction> Transactions { get; }
+    public Hash256[] WitnessIds { get; }
+    public int Count => WitnessIds.Length;
+
+    /// <summary>A run of <paramref name="transactions"/>, which must not change afterwards (their wtxids are taken now).</summary>
+    public static CandidateRun Of(IReadOnlyList<Transaction> transactions)
+    {
+        var ids = new Hash256[transactions.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = transactions[i].GetWitnessHash();
+        return new CandidateRun(transactions, ids);
+    }
+}
