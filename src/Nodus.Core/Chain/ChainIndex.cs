@@ -98,17 +98,15 @@ public sealed class ChainIndex
 
         // The body may complete chains of descendants whose bodies came first; the best of them is the candidate.
         ChainEntry? candidate = null;
-        var pending = new Stack<ChainEntry>();
-        pending.Push(entry);
-        while (pending.Count > 0)
+        Stack<ChainEntry>? pending = null; // made only when a descendant's body came first (the usual block has none)
+        for (var e = entry; e is not null; e = pending is { Count: > 0 } ? pending.Pop() : null)
         {
-            var e = pending.Pop();
             e.HasChainBodies = true;
             if (!e.IsInvalid && (candidate is null || e.ChainWork > candidate.ChainWork ||
                 (e.ChainWork == candidate.ChainWork && e.Sequence < candidate.Sequence))) candidate = e;
             if (e.Children is null) continue;
             foreach (var child in e.Children)
-                if (child.HasBody) pending.Push(child);
+                if (child.HasBody) (pending ??= new Stack<ChainEntry>()).Push(child);
         }
         return candidate is not null && candidate.ChainWork > Tip.ChainWork ? SwitchTo(candidate) : ChainUpdate.None;
     }

@@ -167,8 +167,16 @@ public sealed class TxMempool
 
     /// <summary>A block joined the active chain: its transactions leave the pool, and so do mempool transactions
     /// that spend the same outpoints (they can never confirm now). The reject filter is reset, as in Core.</summary>
-    public void RemoveForBlock(IEnumerable<Transaction> blockTransactions)
+    public void RemoveForBlock(IReadOnlyList<Transaction> blockTransactions)
     {
+        if (_entries.Count == 0 && _spentBy.Count == 0)
+        {
+            // Nothing to erase and no spend to conflict with (a node that relays no transactions): only the
+            // confirmed filter learns the ids, and it is handed just those it can keep.
+            RecentlyConfirmed.AddInOrder(blockTransactions.Count, i => blockTransactions[i].GetHash());
+            RecentRejects.Clear();
+            return;
+        }
         foreach (var tx in blockTransactions)
         {
             var txid = tx.GetHash();

@@ -104,10 +104,12 @@ public sealed class TransactionRelay : INodeBehaviour
     // ---- chain hooks ----
 
     /// <summary>A block was connected: its transactions leave the mempool, the stem pool and the download queue.</summary>
-    public void OnBlockConnected(IEnumerable<Transaction> blockTransactions, long now)
+    public void OnBlockConnected(IReadOnlyList<Transaction> blockTransactions, long now)
     {
-        var txs = blockTransactions as IReadOnlyCollection<Transaction> ?? [.. blockTransactions];
+        var txs = blockTransactions;
         Mempool.RemoveForBlock(txs);
+        // With no stem transaction and no download tracked there is nothing to forget: the walk would change nothing.
+        if (StemPool.Count == 0 && Requests.TrackedCount == 0) return;
         foreach (var tx in txs)
         {
             var txid = tx.GetHash();

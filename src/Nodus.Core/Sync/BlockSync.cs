@@ -358,9 +358,12 @@ public sealed partial class BlockSync : INodeBehaviour
     {
         var missing = Chain.Index.GetMissingBodies(_options.DownloadWindow, _options.DownloadWindow);
         if (missing.Count == 0) return;
+        // Every announcement of a block already in flight lands here: when no missing body is free to request, no
+        // peer can be given one, and the walk over the peers in id order is skipped.
+        bool allInFlight = missing.TrueForAll(e => _inFlight.ContainsKey(e.Hash));
         int next = 0;
         // Peers in id order so the schedule is deterministic.
-        foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
+        if (!allInFlight) foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
         {
             if (id == exclude || state.InFlight.Count >= _options.MaxBlocksInFlightPerPeer) continue;
             if (!_context.Peers.TryGetValue(id, out var peer) || !peer.IsEstablished) continue;
