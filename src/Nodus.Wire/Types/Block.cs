@@ -198,6 +198,44 @@ public sealed class Block : IWireValue<Block>
     /// <inheritdoc cref="GetTransactionMemo"/>
     public void SetTransactionMemo(object owner, object value) => _memo = new TransactionMemo(owner, value, TransactionTree());
 
+    /// <summary>
+    /// What CheckBlock needs to know about the transaction ids, from one comparison of the current ids with the
+    /// memoised tree (rather than one per question): the merkle root, its CVE-2012-2459 mutation, whether any txid
+    /// repeats, and what <paramref name="owner"/> stored (<see cref="GetTransactionMemo"/>).
+    /// </summary>
+    public TransactionIdFacts InspectTransactionIds(object owner)
+    {
+        var tree = TransactionTree();
+        var memo = _memo is { } m && ReferenceEquals(m.Owner, owner) && ReferenceEquals(m.Tree, tree) ? m.Value : null;
+        return new TransactionIdFacts(this, tree, owner, memo);
+    }
+
+    /// <summary>The answer of <see cref="InspectTransactionIds"/>; valid while the block's transactions do not change.</summary>
+    public readonly struct TransactionIdFacts
+    {
+        private readonly Block _block;
+        private readonly MerkleMemo _tree;
+        private readonly object _owner;
+
+        internal TransactionIdFacts(Block block, MerkleMemo tree, object owner, object? memo)
+        {
+            _block = block;
+            _tree = tree;
+            _owner = owner;
+            Memo = memo;
+        }
+
+        public Hash256 MerkleRoot => _tree.Root;
+        public bool Mutated => _tree.Mutated;
+        /// <summary>True when two transactions have the same txid (Bitcoin's bad-txns-duplicate, beyond the merkle pattern).</summary>
+        public bool HasDuplicates => _tree.HasDuplicates;
+        /// <summary>What the owner stored for these ids, or null.</summary>
+        public object? Memo { get; }
+
+        /// <summary>Stores the owner's value for the ids inspected (a memo of ids that have changed since is never returned).</summary>
+        public void Remember(object value) => _block._memo = new TransactionMemo(_owner, value, _tree);
+    }
+
     private MerkleMemo TransactionTree()
     {
         var tree = _txidTree;

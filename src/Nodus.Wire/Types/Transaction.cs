@@ -130,8 +130,9 @@ public sealed class Transaction : IWireValue<Transaction>
     /// <summary>Encoded size, computed once: validation, block assembly and mempool accounting ask for it repeatedly.</summary>
     public int GetSerializedSize(bool withWitness = true)
     {
-        if (withWitness && HasWitness)
-            return _size >= 0 ? _size : _size = Serialize(withWitness: true).Length;
+        // The full size is kept whether or not there is witness data, so that asking again does not walk the inputs.
+        if (withWitness)
+            return _size >= 0 ? _size : _size = HasWitness ? Serialize(withWitness: true).Length : GetSerializedSize(withWitness: false);
         return _strippedSize >= 0 ? _strippedSize : _strippedSize = Serialize(withWitness: false).Length;
     }
 

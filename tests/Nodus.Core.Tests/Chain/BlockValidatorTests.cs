@@ -188,6 +188,24 @@ public class BlockValidatorTests
         Assert.Equal(final ? 2 : 1, MinedOnGenesis(tx).Transactions.Count);
     }
 
+    [Fact]
+    public void CheckContextual_SameBlockAtTwoCutoffs_LockTimeJudgedEachTime()
+    {
+        // The lock-time facts are memoised on the block: the bound they are judged against is not.
+        var tx = SpendTx(14);
+        tx.LockTime = (uint)GenesisMtp;
+        tx.Inputs[0] = tx.Inputs[0] with { Sequence = 0 };
+        var block = MinedOnGenesis();
+        block.Transactions.Add(tx);
+        block = Remerkle(block);
+        Assert.Equal("bad-txns-nonfinal", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        Assert.Equal("", BlockValidator.CheckContextual(block, 1, GenesisMtp + 1, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        Assert.Equal("bad-txns-nonfinal", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        tx.Inputs[0] = tx.Inputs[0] with { Sequence = uint.MaxValue }; // a changed transaction: new ids, new facts
+        tx.InvalidateHashes();
+        Assert.NotEqual("bad-txns-nonfinal", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+    }
+
     private sealed class RejectAll : ITransactionValidator
     {
         public ValidationResult Validate(Transaction tx, int height) => ValidationResult.Invalid("no-thanks");
