@@ -46,6 +46,22 @@ public class CompactBlockTests
     }
 
     [Fact]
+    public void CmpctBlock_ManyShortIds_EachSixBytesLittleEndianAndRoundTrips()
+    {
+        // Short ids are copied through the stream in runs: 300 spans three runs, and each id keeps its own 6 bytes.
+        var compact = Decode<CmpctBlockMessage>("cmpctblock", BcoinCmpctBlockHex).Block;
+        compact.ShortIds = [.. Enumerable.Range(0, 300).Select(i => 0x0000_a1b2_c3d4_e500UL + (ulong)i)];
+        var bytes = Samples.Payload(new CmpctBlockMessage(compact));
+        int at = BlockHeader.EncodedSize + 8 + 3; // header, nonce, CompactSize 300 (fd 2c 01)
+        Assert.Equal("fd2c01", Convert.ToHexString(bytes, at - 3, 3).ToLowerInvariant());
+        for (int i = 0; i < 300; i++)
+            Assert.Equal(0x0000_a1b2_c3d4_e500UL + (ulong)i, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian([.. bytes.AsSpan(at + 6 * i, 6), 0, 0]));
+        var decoded = Decode<CmpctBlockMessage>("cmpctblock", Convert.ToHexString(bytes)).Block;
+        Assert.Equal(compact.ShortIds, decoded.ShortIds);
+        Assert.Equal(bytes, Samples.Payload(new CmpctBlockMessage(decoded)));
+    }
+
+    [Fact]
     public void GetBlockTxn_DifferentialIndexes_SameBytesAsBcoin()
     {
         var request = new BlockTransactionsRequest { BlockHash = new Hash256(Enumerable.Repeat((byte)0x11, 32).ToArray()), Indexes = [0, 1, 3, 300, 65535] };

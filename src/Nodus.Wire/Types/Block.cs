@@ -165,11 +165,12 @@ public sealed class Block : IWireValue<Block>
     {
         var txs = Transactions;
         var tree = _wtxidTree;
-        if (tree is null || !Matches(tree.Leaves, txs, witness: true))
+        if (tree is null || !IsCurrent(tree, txs, witness: true))
         {
+            long stamp = Transaction.Changes;
             var leaves = new Hash256[Math.Max(1, txs.Count)]; // [0] stays zero: the coinbase's wtxid is defined as zero
             for (int i = 1; i < txs.Count; i++) leaves[i] = txs[i].GetWitnessHash();
-            _wtxidTree = tree = new MerkleMemo(leaves);
+            _wtxidTree = tree = new MerkleMemo(leaves) { Source = new TransactionSnapshot([.. txs], stamp) };
         }
         mutated = tree.Mutated;
         return tree.Root;
@@ -241,12 +242,27 @@ public sealed class Block : IWireValue<Block>
         var tree = _txidTree;
         if (_transactions is { } txs)
         {
-            if (tree is not null && Matches(tree.Leaves, txs, witness: false)) return tree;
-            return _txidTree = new MerkleMemo(GetTransactionIds());
+            if (tree is not null && IsCurrent(tree, txs, witness: false)) return tree;
+            long stamp = Transaction.Changes;
+            return _txidTree = new MerkleMemo(GetTransactionIds()) { Source = new TransactionSnapshot([.. txs], stamp) };
         }
         var ids = GetTransactionIds(); // hashed from the received bytes: that is the cost; the tree is still saved
         if (tree is not null && tree.Matches(ids)) return tree;
         return _txidTree = new MerkleMemo(ids);
+    }
+
+    /// <summary>
+    /// Whether a memo still describes the list: cheaply when it holds the very transaction objects it was computed
+    /// from and no transaction anywhere has been changed since (<see cref="Transaction.InvalidateHashes"/>, which a
+    /// change requires, counts changes), else by comparing every id with its leaves (and then noting the objects).
+    /// </summary>
+    private static bool IsCurrent(MerkleMemo tree, List<Transaction> txs, bool witness)
+    {
+        if (tree.Source is { } source && source.Stamp == Transaction.Changes && source.Holds(txs)) return true;
+        long stamp = Transaction.Changes; // read first: a change while comparing leaves the stamp behind
+        if (!Matches(tree.Leaves, txs, witness)) return false;
+        tree.Source = new TransactionSnapshot([.. txs], stamp);
+        return true;
     }
 
     private static bool Matches(Hash256[] leaves, List<Transaction> txs, bool witness)

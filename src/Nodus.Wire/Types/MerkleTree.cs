@@ -62,4 +62,26 @@ internal sealed class MerkleMemo
     }
 
     public bool Matches(ReadOnlySpan<Hash256> leaves) => leaves.SequenceEqual(Leaves);
+
+    /// <summary>The transaction objects the leaves were last found to be the ids of (one reference: set atomically).</summary>
+    public TransactionSnapshot? Source;
+}
+
+/// <summary>
+/// The transaction objects of a block's list at one moment, with <see cref="Transaction.Changes"/> read before their
+/// ids were: while both still hold, the ids are the same without reading any transaction.
+/// </summary>
+internal sealed class TransactionSnapshot(Transaction[] transactions, long stamp)
+{
+    public long Stamp { get; } = stamp;
+
+    /// <summary>The list holds exactly these objects, in this order.</summary>
+    public bool Holds(List<Transaction> txs)
+    {
+        var current = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(txs);
+        if (current.Length != transactions.Length) return false;
+        for (int i = 0; i < current.Length; i++)
+            if (!ReferenceEquals(current[i], transactions[i])) return false;
+        return true;
+    }
 }

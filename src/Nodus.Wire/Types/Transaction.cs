@@ -117,7 +117,17 @@ public sealed class Transaction : IWireValue<Transaction>
     {
         _txid = _wtxid = null;
         _size = _strippedSize = -1;
+        Interlocked.Increment(ref _changes);
     }
+
+    private static long _changes;
+
+    /// <summary>
+    /// How many times any transaction in the process has been changed (<see cref="InvalidateHashes"/>): a memo over
+    /// a list of transaction objects (a block's merkle trees) that was computed at the same count can trust the
+    /// objects' ids without reading each one.
+    /// </summary>
+    internal static long Changes => Volatile.Read(ref _changes);
 
     public byte[] Serialize(bool withWitness = true)
     {
