@@ -167,7 +167,9 @@ public sealed class ChainIndex
     public List<Hash256> GetLocator(ChainEntry? from = null)
     {
         var entry = from ?? BestHeader;
-        var locator = new List<Hash256>(32);
+        // Sized exactly: every peer gets a getheaders on connecting, and a list of 32 mostly unused slots each was
+        // the largest allocation of a simulation's start.
+        var locator = new List<Hash256>(LocatorLength(entry.Height));
         int step = 1;
         while (true)
         {
@@ -180,12 +182,25 @@ public sealed class ChainIndex
         return locator;
     }
 
+    /// <summary>How many hashes <see cref="GetLocator"/> lists from height <paramref name="height"/> (the same steps).</summary>
+    private static int LocatorLength(int height)
+    {
+        int count = 0, step = 1;
+        while (true)
+        {
+            count++;
+            if (height == 0) return count;
+            height = Math.Max(height - step, 0);
+            if (count > LocatorDenseEntries) step *= 2;
+        }
+    }
+
     /// <summary>Bitcoin's FindForkInGlobalIndex: the first locator hash on the active chain, else genesis.</summary>
     public ChainEntry FindLocatorFork(IReadOnlyList<Hash256> locator)
     {
-        foreach (var hash in locator)
+        for (int i = 0; i < locator.Count; i++) // by index: a foreach over the interface would box the list's enumerator
         {
-            if (!_entries.TryGetValue(hash, out var entry)) continue;
+            if (!_entries.TryGetValue(locator[i], out var entry)) continue;
             // A locator entry on a side branch still tells where the peer's chain leaves our active one.
             return IsActive(entry) ? entry : FindFork(Tip, entry);
         }

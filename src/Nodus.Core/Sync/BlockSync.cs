@@ -83,13 +83,25 @@ public sealed partial class BlockSync : INodeBehaviour
     private void ReleaseDeferredHeaders(long now)
     {
         _headersSyncPeer = null;
+        if (HeadersAreOld(now))
+        {
+            // Still behind: only the waiting peer with the lowest id is asked (what the ordered walk below would do),
+            // found without sorting every peer at each hand-over: a node hands the role on once per peer at start.
+            PeerId? first = null;
+            foreach (var (id, state) in _peers)
+                if (state.HeadersDeferred && (first is null || id.Value < first.Value.Value) && _context.Peers.ContainsKey(id)) first = id;
+            if (first is not { } chosen) return;
+            var chosenState = _peers[chosen];
+            chosenState.HeadersDeferred = false;
+            _headersSyncPeer = chosen;
+            RequestHeaders(_context.Peers[chosen], chosenState, now);
+            return;
+        }
+        // Caught up: every waiting peer is asked, in id order.
         foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
         {
             if (!state.HeadersDeferred || !_context.Peers.TryGetValue(id, out var peer)) continue;
-            bool old = HeadersAreOld(now);
-            if (old && _headersSyncPeer is not null) break;
             state.HeadersDeferred = false;
-            if (old) _headersSyncPeer = id;
             RequestHeaders(peer, state, now);
         }
     }
@@ -158,7 +170,7 @@ public sealed partial class BlockSync : INodeBehaviour
         // From the best header's parent, as Bitcoin Core does, so a peer on the same tip still answers with one
         // header and we learn what it has (an empty reply would teach us nothing).
         var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader.Parent ?? Chain.BestHeader);
-        _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator(locator), Hash256.Zero));
+        _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator { Hashes = locator }, Hash256.Zero));
         SetAwaitingHeaders(state, true);
         state.HeadersRequestedAt = now;
     }

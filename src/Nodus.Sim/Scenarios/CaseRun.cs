@@ -168,6 +168,8 @@ internal sealed class CaseRun
         if (_spec.Eavesdropper) for (int v = 0; v < _honest; v++) degree[v]++;
         int handshakes = _tracker.Track("handshakes", -1, ScenarioRunner.Epoch);
         var established = new int[_honest];
+        int connectedNodes = 0, expectedConnected = 0;
+        for (int v = 0; v < _honest; v++) if (degree[v] > 0) expectedConnected++;
         var handshakeMs = new List<double>();
         runtime.PeerEstablished = (node, peer, remote, now) =>
         {
@@ -176,7 +178,12 @@ internal sealed class CaseRun
             if (node >= _honest) return;
             discovery?.OnEstablished(node, peer, runtime, now);
             if (!peer.IsInbound) handshakeMs.Add((now - peer.ConnectedAt) / (double)Time.Millisecond);
-            if (++established[node] == degree[node]) _tracker.Record(handshakes, node, -1, now);
+            if (++established[node] != degree[node]) return;
+            _tracker.Record(handshakes, node, -1, now);
+            // The fixed start-up cost (engines built, every planned handshake done), on stderr only.
+            if (++connectedNodes == expectedConnected)
+                _progress?.Invoke($"{_scenario.Name}/{_spec.Label}: every planned connection established at " +
+                    $"t={Time.ToSeconds(now - ScenarioRunner.Epoch):F1}s cpu={Environment.CpuUsage.TotalTime.TotalSeconds:F1}s {GcState()}");
         };
         runtime.MessageDelivered = OnDelivered;
         ChooseByzantine(runtime);
@@ -237,7 +244,7 @@ internal sealed class CaseRun
         Func<bool>? afterEvent = _trace is null ? null : () => { _trace.AfterEvent(runtime); return false; };
         runtime.Run(until, stop: afterEvent, progress: r => _progress?.Invoke(
             $"{name}: t={Time.ToSeconds(r.Now - ScenarioRunner.Epoch):F1}s events={r.EventsProcessed:N0} " +
-            $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s"));
+            $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s {GcState()}"));
         // The live heap after a full collection (the runtime and every engine still referenced): what the nodes
         // really hold, unlike peak RSS, which includes garbage the GC had no reason to collect yet. Stderr only.
         if (_progress is not null)
@@ -272,6 +279,19 @@ internal sealed class CaseRun
                 .Where(p => p.UntilSeconds < double.MaxValue / 2)
                 .Select((p, i) => (ScenarioRunner.Epoch + (long)(p.UntilSeconds * Time.Second), $"partition {i}")));
         return result;
+    }
+
+    /// <summary>The GC's view for the progress line: the heap after the last collection, what the last full
+    /// collection left alive, and the memory committed (what RSS follows). Stderr only.</summary>
+    private static string GcState()
+    {
+        var last = GC.GetGCMemoryInfo();
+        var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var bg = GC.GetGCMemoryInfo(GCKind.Background);
+        long live = Math.Max(full.Index, bg.Index) == full.Index ? full.HeapSizeBytes - full.FragmentedBytes : bg.HeapSizeBytes - bg.FragmentedBytes;
+        return $"heap={last.HeapSizeBytes / 1e6:F0}MB gen2live={live / 1e6:F0}MB committed={last.TotalCommittedBytes / 1e6:F0}MB " +
+            $"allocated={GC.GetTotalAllocatedBytes() / 1e6:F0}MB gcs={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
+            $"gcpause={GC.GetTotalPauseDuration().TotalSeconds:F1}s";
     }
 
     private void ChooseSpies(Random random)
