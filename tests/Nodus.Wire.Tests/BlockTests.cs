@@ -130,6 +130,29 @@ public class BlockTests
     }
 
     [Fact]
+    public void Memos_TransactionChangedInPlaceWithInvalidateHashes_ComputedAgain()
+    {
+        // The same objects in the same list: only the change count tells the memos that an id moved.
+        var block = Samples.RandomBlock(new Random(17), 5);
+        foreach (var tx in block.Transactions.Skip(1))
+            for (int i = 0; i < tx.Inputs.Count; i++) tx.Inputs[i] = tx.Inputs[i] with { Witness = [] };
+        foreach (var tx in block.Transactions) tx.InvalidateHashes();
+        var root = block.ComputeMerkleRoot();
+        var witnessRoot = block.ComputeWitnessMerkleRoot(out _);
+        Assert.False(block.AnyTransactionHasWitness());
+        Assert.Equal(root, block.ComputeMerkleRoot()); // answered from the memo
+
+        var changed = block.Transactions[3];
+        changed.LockTime++;
+        changed.Inputs[0] = changed.Inputs[0] with { Witness = [[1, 2, 3]] };
+        changed.InvalidateHashes();
+        Assert.Equal(MerkleTree.Root([.. block.Transactions.Select(t => t.GetHash())], out _), block.ComputeMerkleRoot());
+        Assert.NotEqual(root, block.ComputeMerkleRoot());
+        Assert.NotEqual(witnessRoot, block.ComputeWitnessMerkleRoot(out _));
+        Assert.True(block.AnyTransactionHasWitness());
+    }
+
+    [Fact]
     public void MerkleRoot_ListChangedAfterComputing_ComputedAgain()
     {
         // Roots are memoised with the ids they were computed from; a changed list must not be answered from the memo.

@@ -210,8 +210,6 @@ public static class BlockValidator
                 return ValidationResult.Invalid("bad-witness-merkle-match");
             return ValidationResult.Ok;
         }
-        foreach (var tx in block.Transactions)
-            if (tx.HasWitness) return ValidationResult.Invalid("unexpected-witness");
-        return ValidationResult.Ok;
+        return block.AnyTransactionHasWitness() ? ValidationResult.Invalid("unexpected-witness") : ValidationResult.Ok;
     }
 }

@@ -251,7 +251,8 @@ public sealed class ChainIndex
     public List<ChainEntry> GetMissingBodies(int max, int window)
     {
         var result = new List<ChainEntry>();
-        if (BestHeader.ChainWork <= Tip.ChainWork) return result;
+        // The best header is the tip once its body is in (the usual case): no work comparison needed to see that.
+        if (BestHeader == Tip || BestHeader.ChainWork <= Tip.ChainWork) return result;
         var fork = FindFork(Tip, BestHeader);
         int end = Math.Min(BestHeader.Height, fork.Height + window);
         if (end <= fork.Height) return result;

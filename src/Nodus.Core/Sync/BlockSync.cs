@@ -351,17 +351,20 @@ public sealed partial class BlockSync : INodeBehaviour
     private void Announce(ChainUpdate update, long now, PeerId? from)
     {
         var connected = update.Connected;
+        var tipEntry = Chain.Tip;
+        Block? tip = null; // looked up once, for the first high-bandwidth peer
+        List<BlockHeader>? headers = null;
         foreach (var peer in _context.EstablishedPeers)
         {
             if (peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
-            if (state.Has(Chain.Tip)) continue;
-            if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && Chain.GetBlock(Chain.Tip.Hash) is { } tip)
-                _context.Send(peer, new CmpctBlockMessage(CompactFor(tip))); // BIP 152 high-bandwidth: push at once
+            if (state.Has(tipEntry)) continue;
+            if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && (tip ??= Chain.GetBlock(tipEntry.Hash)) is { } pushed)
+                _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed))); // BIP 152 high-bandwidth: push at once
             else if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
-                _context.Send(peer, new HeadersMessage(connected.Select(e => e.Header)));
+                _context.Send(peer, new HeadersMessage(headers ??= [.. connected.Select(e => e.Header)])); // each message copies it
             else
-                _context.Send(peer, new InvMessage([new InvVector(InvType.Block, Chain.Tip.Hash)]));
-            state.UpdateBestKnown(Chain.Tip);
+                _context.Send(peer, new InvMessage([new InvVector(InvType.Block, tipEntry.Hash)]));
+            state.UpdateBestKnown(tipEntry);
         }
     }
 
@@ -372,7 +375,8 @@ public sealed partial class BlockSync : INodeBehaviour
         if (missing.Count == 0) return;
         // Every announcement of a block already in flight lands here: when no missing body is free to request, no
         // peer can be given one, and the walk over the peers in id order is skipped.
-        bool allInFlight = missing.TrueForAll(e => _inFlight.ContainsKey(e.Hash));
+        bool allInFlight = true;
+        foreach (var entry in missing) allInFlight &= _inFlight.ContainsKey(entry.Hash);
         int next = 0;
         // Peers in id order so the schedule is deterministic.
         if (!allInFlight) foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))

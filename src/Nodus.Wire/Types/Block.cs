@@ -163,17 +163,36 @@ public sealed class Block : IWireValue<Block>
     /// <summary>The BIP 141 witness merkle root: the wtxids, with the coinbase's counted as zero.</summary>
     public Hash256 ComputeWitnessMerkleRoot(out bool mutated)
     {
+        var tree = WitnessTree();
+        mutated = tree.Mutated;
+        return tree.Root;
+    }
+
+    /// <summary>True when some transaction carries witness data (BIP 141's "unexpected-witness" without a
+    /// commitment): the coinbase is looked at, the others are known from the witness memo.</summary>
+    public bool AnyTransactionHasWitness()
+    {
+        var txs = Transactions;
+        return (txs.Count > 0 && txs[0].HasWitness) || WitnessTree().AnyWitness;
+    }
+
+    private MerkleMemo WitnessTree()
+    {
         var txs = Transactions;
         var tree = _wtxidTree;
         if (tree is null || !IsCurrent(tree, txs, witness: true))
         {
             long stamp = Transaction.Changes;
             var leaves = new Hash256[Math.Max(1, txs.Count)]; // [0] stays zero: the coinbase's wtxid is defined as zero
-            for (int i = 1; i < txs.Count; i++) leaves[i] = txs[i].GetWitnessHash();
-            _wtxidTree = tree = new MerkleMemo(leaves) { Source = new TransactionSnapshot([.. txs], stamp) };
+            bool anyWitness = false;
+            for (int i = 1; i < txs.Count; i++)
+            {
+                leaves[i] = txs[i].GetWitnessHash();
+                anyWitness |= txs[i].HasWitness;
+            }
+            _wtxidTree = tree = new MerkleMemo(leaves) { Source = new TransactionSnapshot([.. txs], stamp), AnyWitness = anyWitness };
         }
-        mutated = tree.Mutated;
-        return tree.Root;
+        return tree;
     }
 
     // The last merkle computations, each kept with the leaves it was computed from: a block object handed to many

@@ -63,6 +63,9 @@ internal sealed class MerkleMemo
 
     public bool Matches(ReadOnlySpan<Hash256> leaves) => leaves.SequenceEqual(Leaves);
 
+    /// <summary>For a wtxid tree: some transaction after the coinbase has witness data (its wtxid is not its txid).</summary>
+    public bool AnyWitness { get; init; }
+
     /// <summary>The transaction objects the leaves were last found to be the ids of (one reference: set atomically).</summary>
     public TransactionSnapshot? Source;
 }
