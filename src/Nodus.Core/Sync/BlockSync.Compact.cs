@@ -29,10 +29,9 @@ public sealed partial class BlockSync
     /// <summary>
     /// Lets the simulator hand back the one shared object of a block that a node has just rebuilt, so that thousands
     /// of simulated nodes do not each keep (and validate) their own copy of the same block, as they share the object
-    /// of a relayed full block. It must return either its argument or a block with the same header and transactions
-    /// whose merkle root has been checked. A real node leaves it unset.
+    /// of a relayed full block (and do not each build a copy first). A real node leaves it unset.
     /// </summary>
-    public Func<Block, Block>? ShareRebuiltBlock { get; set; }
+    public SharedBlockLookup? ShareRebuiltBlock { get; set; }
 
     /// <summary>Blocks rebuilt from cmpctblock, those that needed getblocktxn, and those that fell back to a full block.</summary>
     public long CompactBlocksRebuilt { get; private set; }

@@ -25,8 +25,8 @@ public sealed class PartialBlock
 
     private PartialBlock(CompactBlock compact, Transaction?[] slots, int fromMempool)
     {
-        Header = compact.Header;
         Hash = compact.GetHash();
+        Header = compact.Header; // after hashing: the copy keeps the memoised hash
         _slots = slots;
         FromMempool = fromMempool;
     }
@@ -184,23 +184,40 @@ public sealed class PartialBlock
     /// transaction, so the full block is fetched rather than the peer blamed (Core's READ_STATUS_FAILED).
     /// </summary>
     /// <param name="share">The runtime's shared object for this block (<see cref="BlockSync.ShareRebuiltBlock"/>): when
-    /// it hands back another object, that one has the same header and transactions and its merkle root was checked
-    /// when it was made, so the check is not repeated.</param>
-    public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing, Func<Block, Block>? share = null)
+    /// it has one with these transactions, that one's merkle root was checked when it was made, so the check is not
+    /// repeated and no copy of the block is made.</param>
+    public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing, SharedBlockLookup? share = null)
     {
-        var txs = new List<Transaction>(_slots.Length);
-        int used = 0;
-        foreach (var slot in _slots)
+        int count = _slots.Length;
+        var filled = System.Buffers.ArrayPool<Transaction>.Shared.Rent(count);
+        var txs = filled.AsSpan(0, count);
+        try
         {
-            if (slot is not null) txs.Add(slot);
-            else if (used < missing.Count) txs.Add(missing[used++]);
-            else return (ReconstructionStatus.Invalid, null);
+            int used = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (_slots[i] is { } slot) txs[i] = slot;
+                else if (used < missing.Count) txs[i] = missing[used++];
+                else return (ReconstructionStatus.Invalid, null);
+            }
+            if (used != missing.Count) return (ReconstructionStatus.Invalid, null);
+            if (share?.Invoke(Hash, txs) is { } shared) return (ReconstructionStatus.Ok, shared);
+            var block = new Block { Header = Header, Transactions = [.. txs] };
+            var root = block.ComputeMerkleRoot(out bool mutated);
+            if (root != Header.MerkleRoot || mutated) return (ReconstructionStatus.Failed, null);
+            return (ReconstructionStatus.Ok, block);
         }
-        if (used != missing.Count) return (ReconstructionStatus.Invalid, null);
-        var block = new Block { Header = Header, Transactions = txs };
-        if (share?.Invoke(block) is { } shared && !ReferenceEquals(shared, block)) return (ReconstructionStatus.Ok, shared);
-        var root = block.ComputeMerkleRoot(out bool mutated);
-        if (root != Header.MerkleRoot || mutated) return (ReconstructionStatus.Failed, null);
-        return (ReconstructionStatus.Ok, block);
+        finally
+        {
+            txs.Clear(); // the pool must not keep transactions alive
+            System.Buffers.ArrayPool<Transaction>.Shared.Return(filled);
+        }
     }
 }
+
+/// <summary>
+/// The runtime's one shared object of the block with <paramref name="hash"/> whose transactions are exactly
+/// <paramref name="transactions"/>, with its merkle root checked when it was made; null when it has none.
+/// </summary>
+public delegate Block? SharedBlockLookup(Hash256 hash, ReadOnlySpan<Transaction> transactions);
+

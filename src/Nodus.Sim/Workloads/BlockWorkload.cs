@@ -181,14 +181,13 @@ internal sealed class BlockWorkload
         if (_originalOrder.Count > OriginalsKept) _originals.Remove(_originalOrder.Dequeue());
     }
 
-    private Block Share(Block rebuilt)
+    private Block? Share(Hash256 hash, ReadOnlySpan<Transaction> rebuilt)
     {
-        if (!_originals.TryGetValue(rebuilt.GetHash(), out var original)) return rebuilt;
+        if (!_originals.TryGetValue(hash, out var original)) return null;
         var a = original.Transactions;
-        var b = rebuilt.Transactions;
-        if (a.Count != b.Count) return rebuilt;
+        if (a.Count != rebuilt.Length) return null;
         for (int i = 0; i < a.Count; i++)
-            if (!ReferenceEquals(a[i], b[i]) && a[i].GetWitnessHash() != b[i].GetWitnessHash()) return rebuilt;
+            if (!ReferenceEquals(a[i], rebuilt[i]) && a[i].GetWitnessHash() != rebuilt[i].GetWitnessHash()) return null;
         return original;
     }
 
