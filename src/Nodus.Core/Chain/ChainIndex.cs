@@ -76,7 +76,7 @@ public sealed class ChainIndex
     {
         var entry = new ChainEntry(header, hash, parent, _nextSequence++) { IsInvalid = parent.IsInvalid };
         _entries.Add(hash, entry);
-        (parent.Children ??= []).Add(entry);
+        (parent.Children ??= new(1)).Add(entry); // one child but at a fork: every node holds one list per header
         if (!entry.IsInvalid && entry.ChainWork > BestHeader.ChainWork) BestHeader = entry;
         if (_entries.Count - BestHeader.Height - 1 > _maxSideHeaders && _entries.Count >= _nextPruneCheck)
         {

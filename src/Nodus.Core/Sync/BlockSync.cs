@@ -112,8 +112,9 @@ public sealed partial class BlockSync : INodeBehaviour
         _highBandwidthFrom.Remove(peer.Id);
         SetAwaitingHeaders(state, false);
         if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
+        if (state.InFlightCount == 0) return;
         foreach (var hash in state.InFlight) _inFlight.Remove(hash);
-        if (state.InFlight.Count > 0) RequestBlocks(now);
+        RequestBlocks(now);
     }
 
     public bool OnMessage(Peer peer, IMessage message, long now)
@@ -281,7 +282,7 @@ public sealed partial class BlockSync : INodeBehaviour
             if (_inFlight.TryGetValue(item.Hash, out var req) && req.Peer == peer.Id)
             {
                 _inFlight.Remove(item.Hash);
-                state.InFlight.Remove(item.Hash);
+                state.RemoveInFlight(item.Hash);
                 freed = true;
             }
         }
@@ -299,7 +300,7 @@ public sealed partial class BlockSync : INodeBehaviour
         if (requested)
         {
             _inFlight.Remove(hash);
-            state.InFlight.Remove(hash);
+            state.RemoveInFlight(hash);
         }
         if (state.Partial?.Hash == hash) state.Partial = null;
         // A compact block is only rebuilt on top of our tip, so it adds work: store it as a requested one.
@@ -381,10 +382,10 @@ public sealed partial class BlockSync : INodeBehaviour
         // Peers in id order so the schedule is deterministic.
         if (!allInFlight) foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
         {
-            if (id == exclude || state.InFlight.Count >= _options.MaxBlocksInFlightPerPeer) continue;
+            if (id == exclude || state.InFlightCount >= _options.MaxBlocksInFlightPerPeer) continue;
             if (!_context.Peers.TryGetValue(id, out var peer) || !peer.IsEstablished) continue;
             List<InvVector>? request = null;
-            for (int i = next; i < missing.Count && state.InFlight.Count < _options.MaxBlocksInFlightPerPeer; i++)
+            for (int i = next; i < missing.Count && state.InFlightCount < _options.MaxBlocksInFlightPerPeer; i++)
             {
                 var entry = missing[i];
                 if (_inFlight.ContainsKey(entry.Hash) || !state.Has(entry)) continue;
@@ -405,7 +406,7 @@ public sealed partial class BlockSync : INodeBehaviour
         {
             _inFlight.Remove(hash);
             if (!_peers.TryGetValue(req.Peer, out var state)) continue;
-            state.InFlight.Remove(hash);
+            state.RemoveInFlight(hash);
             if (state.Partial?.Hash == hash) state.Partial = null;
             state.Stalls++;
             if (state.Stalls >= _options.MaxStalls && _context.Peers.TryGetValue(req.Peer, out var peer))

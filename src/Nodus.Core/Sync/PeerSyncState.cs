@@ -9,8 +9,19 @@ internal sealed class PeerSyncState
     /// <summary>The most-work header this peer is known to have (from its headers or announcements).</summary>
     public ChainEntry? BestKnown;
 
-    /// <summary>Blocks requested from this peer, in request order (bounded by MaxBlocksInFlightPerPeer).</summary>
-    public readonly List<Hash256> InFlight = [];
+    /// <summary>Blocks requested from this peer, in request order (bounded by MaxBlocksInFlightPerPeer). Made on first
+    /// use: most peers are never asked for a block, and a simulation holds hundreds of thousands of them.</summary>
+    public List<Hash256> InFlight => _inFlight ??= [];
+    private List<Hash256>? _inFlight;
+    public int InFlightCount => _inFlight?.Count ?? 0;
+
+    /// <summary>A requested block arrived, was refused or stalled; the list goes when empty (most peers serve one
+    /// block now and then, and a kept list of four slots per peer adds up to megabytes in a simulation).</summary>
+    public void RemoveInFlight(Hash256 hash)
+    {
+        if (_inFlight is null || !_inFlight.Remove(hash) || _inFlight.Count > 0) return;
+        _inFlight = null;
+    }
 
     public long HeadersRequestedAt = long.MinValue;
     public bool AwaitingHeaders;

@@ -108,7 +108,7 @@ internal sealed class CaseRun
             {
                 // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
                 // Bitcoin Core's regtest parameters: trivial proof of work, genesis of 2011 (before the virtual epoch).
-                var full = FullNode.Create(Networks.BitcoinRegtest, new InMemoryChainStore(),
+                var full = FullNode.Create(Networks.BitcoinRegtest, new SimChainStore(),
                     new FullNodeOptions { Node = nodeOptions, Relay = relayOptions, Sync = syncOptions, RecentConfirmedCapacity = recentConfirmed }, random);
                 if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
                 _relays[v] = full.Relay;
