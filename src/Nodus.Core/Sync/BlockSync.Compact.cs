@@ -180,6 +180,7 @@ public sealed partial class BlockSync
     private void FinishCompact(Peer peer, PeerSyncState state, PartialBlock partial, IReadOnlyList<Transaction> missing, long now)
     {
         var (status, block) = partial.Fill(missing, ShareRebuiltBlock);
+        partial.Release(); // filled or given up: nothing refers to it any more
         if (status == ReconstructionStatus.Invalid)
         {
             _context.Misbehaving(peer, $"blocktxn for {partial.Hash} does not match the request");

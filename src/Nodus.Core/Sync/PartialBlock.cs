@@ -21,10 +21,14 @@ public enum ReconstructionStatus
 /// </summary>
 public sealed class PartialBlock
 {
-    private readonly Transaction?[] _slots;
+    // Rented from the shared pool (a block's worth of references per rebuild, at every node): the first _count are
+    // the slots; handed back by Release once the block is filled or given up.
+    private Transaction?[] _slots;
+    private readonly int _count;
 
-    private PartialBlock(CompactBlock compact, Transaction?[] slots, int fromMempool)
+    private PartialBlock(CompactBlock compact, Transaction?[] slots, int count, int fromMempool)
     {
+        _count = count;
         Hash = compact.GetHash();
         Header = compact.Header; // after hashing: the copy keeps the memoised hash
         _slots = slots;
@@ -33,7 +37,7 @@ public sealed class PartialBlock
 
     public BlockHeader Header { get; }
     public Hash256 Hash { get; }
-    public int TransactionCount => _slots.Length;
+    public int TransactionCount => _count;
     /// <summary>Transactions found in the mempool (for logs and measurements).</summary>
     public int FromMempool { get; }
 
@@ -41,11 +45,32 @@ public sealed class PartialBlock
     public List<int> MissingIndexes()
     {
         var missing = new List<int>();
-        for (int i = 0; i < _slots.Length; i++) if (_slots[i] is null) missing.Add(i);
+        for (int i = 0; i < _count; i++) if (_slots[i] is null) missing.Add(i);
         return missing;
     }
 
-    public bool IsComplete => Array.IndexOf(_slots, null) < 0;
+    public bool IsComplete => Array.IndexOf(_slots, null, 0, _count) < 0;
+
+    /// <summary>Hands the slots back to the pool: the partial block is not used afterwards (it was filled or dropped).</summary>
+    internal void Release()
+    {
+        var slots = _slots;
+        _slots = [];
+        if (slots.Length > 0) ReturnSlots(slots, _count);
+    }
+
+    private static Transaction?[] RentSlots(int count)
+    {
+        var slots = System.Buffers.ArrayPool<Transaction?>.Shared.Rent(count);
+        slots.AsSpan(0, count).Clear();
+        return slots;
+    }
+
+    private static void ReturnSlots(Transaction?[] slots, int count)
+    {
+        slots.AsSpan(0, count).Clear(); // the pool must not keep transactions alive
+        System.Buffers.ArrayPool<Transaction?>.Shared.Return(slots);
+    }
 
     /// <summary>Places prefilled transactions and matches <paramref name="candidates"/> (the mempool) by short id.</summary>
     public static (ReconstructionStatus Status, PartialBlock? Block) Start(CompactBlock compact, IEnumerable<Transaction> candidates) =>
@@ -63,12 +88,24 @@ public sealed class PartialBlock
     {
         int count = compact.TransactionCount;
         if (count == 0 || count > CompactBlock.MaxTransactions) return (ReconstructionStatus.Invalid, null);
-        var slots = new Transaction?[count];
+        var slots = RentSlots(count);
+        var status = Match(compact, candidates, slots, count, out int found);
+        if (status != ReconstructionStatus.Ok)
+        {
+            ReturnSlots(slots, count);
+            return (status, null);
+        }
+        return (ReconstructionStatus.Ok, new PartialBlock(compact, slots, count, found));
+    }
+
+    private static ReconstructionStatus Match(CompactBlock compact, IReadOnlyList<CandidateRun> candidates, Transaction?[] slots, int count, out int found)
+    {
+        found = 0;
         for (int i = 0; i < compact.Prefilled.Count; i++)
         {
             // Ascending by the wire's differential encoding; an index past the block is Core's "index beyond block".
             var (index, tx) = compact.Prefilled[i];
-            if (index >= count || slots[index] is not null) return (ReconstructionStatus.Invalid, null);
+            if (index >= count || slots[index] is not null) return ReconstructionStatus.Invalid;
             slots[index] = tx;
         }
 
@@ -79,12 +116,11 @@ public sealed class PartialBlock
         foreach (ulong shortId in shortIds)
         {
             while (slots[next] is not null) next++;
-            if (!bySlot.TryAdd(shortId, next)) return (ReconstructionStatus.Failed, null); // two in the block collide
+            if (!bySlot.TryAdd(shortId, next)) return ReconstructionStatus.Failed; // two in the block collide
             next++;
         }
 
         var key = compact.Key;
-        int found = 0;
         if (shortIds.Length > 0)
         {
             Span<ulong> batch = stackalloc ulong[ShortIdBatch];
@@ -111,13 +147,12 @@ public sealed class PartialBlock
                             slots[slot] = null; // two mempool transactions share the id: ask for it
                             found--;
                         }
-                        if (found == shortIds.Length) goto Done;
+                        if (found == shortIds.Length) return ReconstructionStatus.Ok;
                     }
                 }
             }
         }
-        Done:
-        return (ReconstructionStatus.Ok, new PartialBlock(compact, slots, found));
+        return ReconstructionStatus.Ok;
     }
 
     /// <summary>
@@ -188,7 +223,7 @@ public sealed class PartialBlock
     /// repeated and no copy of the block is made.</param>
     public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing, SharedBlockLookup? share = null)
     {
-        int count = _slots.Length;
+        int count = _count;
         var filled = System.Buffers.ArrayPool<Transaction>.Shared.Rent(count);
         var txs = filled.AsSpan(0, count);
         try
