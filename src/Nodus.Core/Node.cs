@@ -61,7 +61,7 @@ public sealed class Node
         Context.Log(LogSeverity.Information, $"connection {id} opened: {remote} {type.ToRpcName()}");
         ulong nonce = PeerSession.NextNonZero(Context.Random);
         peer.VersionNonce = nonce;
-        Context.SessionDeadlineMoved(Time.Never, PeerSession.NextDeadline(peer, Options));
+        Context.Deadlines.Add(peer, PeerSession.NextDeadline(peer, Options));
         _session.Start(peer, nonce, now);
         foreach (var b in _behaviours) b.OnConnectionOpened(peer, now);
         return id;
@@ -107,7 +107,8 @@ public sealed class Node
         if (_session.Handle(peer, message, now, peer.VersionNonce, out bool established))
         {
             // The handshake or keep-alive moved on (a verack or pong brings the deadline forward).
-            Context.SessionDeadlineMoved(deadline, PeerSession.NextDeadline(peer, Options));
+            long next = PeerSession.NextDeadline(peer, Options);
+            if (next != deadline) Context.Deadlines.Set(peer, next);
             if (established)
             {
                 peer.VersionNonce = 0;
@@ -152,7 +153,7 @@ public sealed class Node
     public void OnDisconnected(PeerId id, long now, string? transportReason = null)
     {
         if (!_peers.Remove(id, out var peer)) return;
-        Context.SessionDeadlineMoved(PeerSession.NextDeadline(peer, Options), Time.Never);
+        Context.Deadlines.Remove(peer);
         var reason = peer.CloseReason ?? new DisconnectReason(DisconnectCode.RemoteClosed, transportReason ?? "");
         Context.Log(LogSeverity.Information, $"connection {id} closed: {peer.Remote} {peer.ConnectionType.ToRpcName()} ({reason})");
         bool wasEstablished = peer.ReceivedVerack;
@@ -169,43 +170,42 @@ public sealed class Node
     public void OnTimer(long now)
     {
         // Most timers are a behaviour's (relay trickles): no peer is due then, and the peers are not walked.
-        if (Context.SessionWakeupStale || Context.SessionWakeup <= now) OnSessionTimers(now);
+        OnSessionTimers(now);
         DialAddedNodes(now);
         foreach (var b in _behaviours)
             if (b.NextWakeup <= now) b.OnTimer(now);
     }
 
-    /// <summary>Runs the due peers' session timers; the walk that finds them also yields the new earliest deadline.</summary>
+    /// <summary>Runs the due peers' session timers (sending pings, enforcing timeouts).</summary>
     private void OnSessionTimers(long now)
     {
         // Only the due peers are copied (the session may close peers while we iterate); most timers touch one peer.
-        long next = Time.Never;
+        var deadlines = Context.Deadlines;
         _duePeers.Clear();
-        foreach (var peer in _peers.Values)
+        deadlines.CollectDue(now, _duePeers);
+        if (_duePeers.Count == 0) return;
+        if (_duePeers.Count > 1)
         {
-            long deadline = PeerSession.NextDeadline(peer, Options);
-            if (deadline <= now) _duePeers.Add(peer);
-            else next = Math.Min(next, deadline);
+            // Rare (deadlines in the same microsecond): take them in the engine's peer order, in which each ping
+            // draws its nonce from the node's random stream.
+            _duePeers.Clear();
+            foreach (var peer in _peers.Values)
+                if (PeerSession.NextDeadline(peer, Options) <= now) _duePeers.Add(peer);
         }
-        foreach (var peer in _duePeers) _session.OnTimer(peer, now);
-        foreach (var peer in _duePeers) next = Math.Min(next, PeerSession.NextDeadline(peer, Options));
+        foreach (var peer in _duePeers)
+        {
+            _session.OnTimer(peer, now);
+            deadlines.Set(peer, PeerSession.NextDeadline(peer, Options));
+        }
         _duePeers.Clear();
-        Context.SessionWakeup = next;
-        Context.SessionWakeupStale = false;
+        deadlines.Rescan();
     }
 
     public long NextWakeup
     {
         get
         {
-            if (Context.SessionWakeupStale)
-            {
-                long session = Time.Never;
-                foreach (var peer in _peers.Values) session = Math.Min(session, PeerSession.NextDeadline(peer, Options));
-                Context.SessionWakeup = session;
-                Context.SessionWakeupStale = false;
-            }
-            long next = Math.Min(AddedNodes.NextWakeup, Context.SessionWakeup);
+            long next = Math.Min(AddedNodes.NextWakeup, Context.Deadlines.Earliest);
             foreach (var b in _behaviours) next = Math.Min(next, b.NextWakeup);
             return next;
         }

@@ -36,22 +36,9 @@ public sealed class NodeContext
     /// <summary>Called when a peer misbehaves, before it is closed (the ban manager discourages its address).</summary>
     public event Action<Peer, string>? Misbehaved;
 
-    /// <summary>The earliest session deadline of all peers (<see cref="PeerSession.NextDeadline"/>), kept up to
-    /// date as deadlines move (<see cref="SessionDeadlineMoved"/>) unless <see cref="SessionWakeupStale"/>. Walking
-    /// every peer after each ping and pong cost a tenth of a simulation's CPU.</summary>
-    internal long SessionWakeup = Time.Never;
-
-    /// <summary>Set when the peer holding <see cref="SessionWakeup"/> moved later: only a walk over the peers
-    /// finds the new minimum (<see cref="Node.NextWakeup"/>, <see cref="Node.OnTimer"/>).</summary>
-    internal bool SessionWakeupStale;
-
-    /// <summary>One peer's session deadline moved from <paramref name="before"/> to <paramref name="after"/>
-    /// (<see cref="Time.Never"/> for a peer that is new or gone): an earlier one lowers the minimum at once.</summary>
-    internal void SessionDeadlineMoved(long before, long after)
-    {
-        if (after < SessionWakeup) SessionWakeup = after;
-        else if (after > before && before <= SessionWakeup) SessionWakeupStale = true;
-    }
+    /// <summary>Every peer's session deadline and their minimum, kept as they move (connect, handshake, ping, pong,
+    /// close), so that the engine's wakeup costs no walk over the peers.</summary>
+    internal SessionDeadlines Deadlines { get; } = new();
 
     public IEnumerable<Peer> EstablishedPeers => _peers.Values.Where(p => p.IsEstablished);
 
@@ -64,9 +51,8 @@ public sealed class NodeContext
     public void Close(Peer peer, DisconnectReason reason)
     {
         if (peer.State == HandshakeState.Closing) return;
-        long deadline = PeerSession.NextDeadline(peer, Options);
         peer.State = HandshakeState.Closing;
-        SessionDeadlineMoved(deadline, Time.Never);
+        Deadlines.Set(peer, Time.Never);
         peer.CloseReason = reason;
         _outputs.Enqueue(new ClosePeer(peer.Id, reason));
     }

@@ -69,6 +69,9 @@ public sealed class Peer
     /// of these is a connection to ourselves.</summary>
     internal ulong VersionNonce;
 
+    /// <summary>Where the engine's <see cref="SessionDeadlines"/> holds this peer's deadline (-1: not held).</summary>
+    internal int SessionSlot = -1;
+
     public TrafficCounters Traffic { get; }
 
     /// <summary>
