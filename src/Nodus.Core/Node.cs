@@ -97,11 +97,14 @@ public sealed class Node
         foreach (var b in _behaviours) b.OnSeedsResolved(host, addresses, now);
     }
 
-    public void OnMessage(PeerId id, IMessage message, int wireSize, long now)
+    /// <summary>A decoded message from a peer. Returns false when only the peer session handled it (a ping, a pong,
+    /// a handshake step that completed nothing): then no behaviour and no added node saw it, and
+    /// <see cref="ComponentWakeup"/> is unchanged.</summary>
+    public bool OnMessage(PeerId id, IMessage message, int wireSize, long now)
     {
-        if (!_peers.TryGetValue(id, out var peer)) return;
+        if (!_peers.TryGetValue(id, out var peer)) return false;
         peer.Traffic.RecordReceived(message.Command, wireSize, known: true, now);
-        if (peer.State == HandshakeState.Closing) return;
+        if (peer.State == HandshakeState.Closing) return false;
 
         long deadline = PeerSession.NextDeadline(peer, Options);
         if (_session.Handle(peer, message, now, peer.VersionNonce, out bool established))
@@ -116,16 +119,18 @@ public sealed class Node
                     $"connection {id} established: {peer.Remote} version {peer.Version} {peer.UserAgent} height {peer.StartHeight}");
                 foreach (var b in _behaviours) b.OnPeerReady(peer, now);
             }
-            return;
+            // A peer the session closed was reported to Misbehaved's listeners (the ban manager, a behaviour).
+            return established || peer.State == HandshakeState.Closing;
         }
         // Every behaviour sees every message: getdata, inv and notfound carry blocks and transactions together.
         bool handled = false;
         foreach (var b in _behaviours)
         {
-            if (peer.State == HandshakeState.Closing) return;
+            if (peer.State == HandshakeState.Closing) return true;
             handled |= b.OnMessage(peer, message, now);
         }
         if (!handled) Context.Log(LogSeverity.Debug, $"peer {id}: no handler for {message.Command}");
+        return true;
     }
 
     /// <summary>A well-framed message with a command we do not know: counted and skipped, as Bitcoin Core does.</summary>
@@ -201,11 +206,22 @@ public sealed class Node
         deadlines.Rescan();
     }
 
-    public long NextWakeup
+    /// <summary>When the engine next needs <see cref="OnTimer"/>, or <see cref="Time.Never"/>.</summary>
+    public long NextWakeup => Math.Min(SessionWakeup, ComponentWakeup);
+
+    /// <summary>The earliest peer session deadline (handshake timeout, next ping, ping timeout).</summary>
+    public long SessionWakeup => Context.Deadlines.Earliest;
+
+    /// <summary>
+    /// The earliest wakeup of the added-node retries and the behaviours. Only inputs that reach them change it, so a
+    /// runtime may keep it across messages <see cref="OnMessage"/> reports as the session's alone: the simulator
+    /// does for the keep-alive's pings and pongs, sparing a visit to every behaviour's state after each.
+    /// </summary>
+    public long ComponentWakeup
     {
         get
         {
-            long next = Math.Min(AddedNodes.NextWakeup, Context.Deadlines.Earliest);
+            long next = AddedNodes.NextWakeup;
             foreach (var b in _behaviours) next = Math.Min(next, b.NextWakeup);
             return next;
         }

@@ -29,6 +29,8 @@ public sealed class SimRuntime
     private readonly long[] _uploadFreeAt;
     private readonly long[] _downloadFreeAt;
     private readonly long[] _timerAt;
+    /// <summary>Each node's <see cref="Node.ComponentWakeup"/> as of its last input that could change it.</summary>
+    private readonly long[] _componentWakeAt;
     private readonly IPEndPoint?[] _endPoints;
     private readonly int[] _incarnation;
     private readonly ConnectionTable _connections;
@@ -51,6 +53,7 @@ public sealed class SimRuntime
         _downloadFreeAt = new long[nodes];
         _timerAt = new long[nodes];
         Array.Fill(_timerAt, Time.Never);
+        _componentWakeAt = new long[nodes];
         _endPoints = new IPEndPoint?[nodes];
         _incarnation = new int[nodes];
         Addresses = new SimAddresses(nodes, ListenPort);
@@ -427,12 +430,12 @@ public sealed class SimRuntime
         Traffic.RecordReceived(node, size);
         var engine = _nodes[node]!;
         bool wasEstablished = message is VerackMessage && engine.GetPeer(peer) is { IsEstablished: true };
-        engine.OnMessage(peer, message, size, Now);
+        bool reachedComponents = engine.OnMessage(peer, message, size, Now);
         if (message is VerackMessage && !wasEstablished && PeerEstablished is not null
             && engine.GetPeer(peer) is { IsEstablished: true } established)
             PeerEstablished(node, established, sender, Now);
         MessageDelivered?.Invoke(node, peer, sender, message, Now);
-        AfterInput(node);
+        AfterInput(node, reachedComponents);
     }
 
     /// <summary>Microseconds to push <paramref name="bytes"/> through a link of <paramref name="bitsPerSecond"/> (0: unlimited).</summary>
@@ -453,7 +456,11 @@ public sealed class SimRuntime
     // ---- outputs and timers ----------------------------------------------------------------------------------
 
     /// <summary>Drains the node's outputs and re-arms its timer; call after every input handed to a node.</summary>
-    public void AfterInput(int v)
+    public void AfterInput(int v) => AfterInput(v, componentsChanged: true);
+
+    /// <param name="componentsChanged">False after a message the node's session handled alone (a ping or pong):
+    /// then its <see cref="Node.ComponentWakeup"/> is the one remembered, not asked of every behaviour again.</param>
+    private void AfterInput(int v, bool componentsChanged)
     {
         var node = _nodes[v]!;
         while (node.TryPollOutput(out var output))
@@ -465,6 +472,7 @@ public sealed class SimRuntime
                     break;
                 case ClosePeer close:
                     CloseLocal(v, close.Peer, close.Reason);
+                    componentsChanged = true; // the behaviours saw the peer go
                     break;
                 case DialPeer dial:
                     Dial(v, IndexOf(dial.EndPoint), dial.Type);
@@ -475,7 +483,8 @@ public sealed class SimRuntime
             }
         }
         if (!_alive[v]) return;
-        long wake = node.NextWakeup;
+        if (componentsChanged) _componentWakeAt[v] = node.ComponentWakeup;
+        long wake = Math.Min(node.SessionWakeup, _componentWakeAt[v]);
         if (wake != _timerAt[v])
         {
             _timerAt[v] = wake;
