@@ -176,6 +176,9 @@ public sealed class Block : IWireValue<Block>
         return (txs.Count > 0 && txs[0].HasWitness) || WitnessTree().AnyWitness;
     }
 
+    /// <summary>The wtxids of the transactions after the coinbase, in order, from the witness memo (not to be changed).</summary>
+    internal ReadOnlySpan<Hash256> WitnessIdsAfterCoinbase() => WitnessTree().Leaves.AsSpan(1, Math.Max(0, Transactions.Count - 1));
+
     private MerkleMemo WitnessTree()
     {
         var txs = Transactions;

@@ -55,11 +55,10 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         int count = Math.Max(0, txs.Count - 1);
         var compact = new CompactBlock { Header = block.Header, Nonce = nonce, ShortIds = new List<ulong>(count) };
         if (txs.Count > 0) compact.Prefilled.Add(new PrefilledTransaction(0, txs[0]));
-        var wtxids = System.Buffers.ArrayPool<Hash256>.Shared.Rent(count);
-        for (int i = 1; i < txs.Count; i++) wtxids[i - 1] = txs[i].GetWitnessHash();
+        // The wtxids come from the block's witness memo: a block object announced by many nodes of one process
+        // (each with its own nonce) has them read from its transactions once.
         System.Runtime.InteropServices.CollectionsMarshal.SetCount(compact.ShortIds, count);
-        compact.Key.ShortIds(wtxids.AsSpan(0, count), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds));
-        System.Buffers.ArrayPool<Hash256>.Shared.Return(wtxids);
+        compact.Key.ShortIds(block.WitnessIdsAfterCoinbase(), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds));
         return compact;
     }
 
