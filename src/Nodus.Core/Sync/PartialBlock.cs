@@ -161,56 +161,59 @@ public sealed class PartialBlock
     /// </summary>
     private ref struct ShortIdTable
     {
-        // A value is slot + 1 (0 marks a free position, so any 64-bit key can be stored) and the matched flag.
+        // A value is slot + 1 (0 marks a free position, so any 64-bit key can be stored) and the matched flag. Key
+        // and value side by side: a probe reads one cache line.
         private const int Matched = 1 << 30; // above CompactBlock.MaxTransactions
-        private readonly ulong[] _keys;
-        private readonly int[] _values;
+        private readonly Entry[] _entries;
         private readonly int _mask;
+
+        private struct Entry
+        {
+            public ulong Key;
+            public int Value;
+        }
 
         public ShortIdTable(int count)
         {
             // At most two thirds full: short probe sequences for the hits and the misses alike.
             int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count + count / 2));
-            _keys = System.Buffers.ArrayPool<ulong>.Shared.Rent(size);
-            _values = System.Buffers.ArrayPool<int>.Shared.Rent(size);
-            _values.AsSpan(0, size).Clear();
+            _entries = System.Buffers.ArrayPool<Entry>.Shared.Rent(size);
+            _entries.AsSpan(0, size).Clear();
             _mask = size - 1;
         }
 
         public readonly bool TryAdd(ulong key, int slot)
         {
+            var entries = _entries;
             int i = (int)key & _mask;
-            while (_values[i] != 0)
+            while (entries[i].Value != 0)
             {
-                if (_keys[i] == key) return false;
+                if (entries[i].Key == key) return false;
                 i = (i + 1) & _mask;
             }
-            _keys[i] = key;
-            _values[i] = slot + 1;
+            entries[i].Key = key;
+            entries[i].Value = slot + 1;
             return true;
         }
 
         /// <summary>The position of <paramref name="key"/>, or -1.</summary>
         public readonly int Find(ulong key)
         {
+            var entries = _entries;
             int i = (int)key & _mask;
-            while (_values[i] != 0)
+            while (entries[i].Value != 0)
             {
-                if (_keys[i] == key) return i;
+                if (entries[i].Key == key) return i;
                 i = (i + 1) & _mask;
             }
             return -1;
         }
 
-        public readonly int SlotAt(int at) => (_values[at] & ~Matched) - 1;
-        public readonly bool IsMatched(int at) => (_values[at] & Matched) != 0;
-        public readonly void SetMatched(int at) => _values[at] |= Matched;
+        public readonly int SlotAt(int at) => (_entries[at].Value & ~Matched) - 1;
+        public readonly bool IsMatched(int at) => (_entries[at].Value & Matched) != 0;
+        public readonly void SetMatched(int at) => _entries[at].Value |= Matched;
 
-        public readonly void Dispose()
-        {
-            System.Buffers.ArrayPool<ulong>.Shared.Return(_keys);
-            System.Buffers.ArrayPool<int>.Shared.Return(_values);
-        }
+        public readonly void Dispose() => System.Buffers.ArrayPool<Entry>.Shared.Return(_entries);
     }
 
     /// <summary>
