@@ -181,8 +181,12 @@ public sealed class Node
             if (b.NextWakeup <= now) b.OnTimer(now);
     }
 
-    /// <summary>Runs the due peers' session timers (sending pings, enforcing timeouts).</summary>
-    private void OnSessionTimers(long now)
+    /// <summary>
+    /// Runs the due peers' session timers (sending pings, enforcing timeouts): all that <see cref="OnTimer"/> does
+    /// while <see cref="ComponentWakeup"/> is later than <paramref name="now"/>. The simulator, which remembers
+    /// that wakeup, calls this for a keep-alive timer rather than have OnTimer ask every behaviour whether it is due.
+    /// </summary>
+    public void OnSessionTimers(long now)
     {
         // Only the due peers are copied (the session may close peers while we iterate); most timers touch one peer.
         var deadlines = Context.Deadlines;

@@ -509,6 +509,13 @@ public sealed class SimRuntime
     {
         if (!_alive[v] || _timerAt[v] != wake) return; // superseded by a later re-arm
         _timerAt[v] = Time.Never;
+        if (_componentWakeAt[v] > Now)
+        {
+            // Only a peer session is due (a keep-alive ping or timeout): no behaviour needs asking.
+            _nodes[v]!.OnSessionTimers(Now);
+            AfterInput(v, componentsChanged: false);
+            return;
+        }
         _nodes[v]!.OnTimer(Now);
         AfterInput(v);
     }
