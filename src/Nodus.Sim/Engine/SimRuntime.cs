@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Sim.Metrics;
@@ -425,7 +426,9 @@ public sealed class SimRuntime
         }
         var peer = isA ? c.PeerA : c.PeerB;
         int sender = isA ? c.B : c.A;
-        var message = (IMessage)e.Payload!;
+        // Only Transmit schedules deliveries, always with the message as payload: no interface cast check needed
+        // (the checked cast was 5% of the keep-alive's cost).
+        var message = Unsafe.As<IMessage>(e.Payload!);
         int size = (int)e.Aux;
         Traffic.RecordReceived(node, size);
         var engine = _nodes[node]!;
