@@ -79,6 +79,9 @@ public sealed class PartialBlock
     /// <summary>Candidates' short ids hashed per step: bounds the hashing past the point where every slot is found.</summary>
     private const int ShortIdBatch = 256;
 
+    // The thread's buffer for one step's short ids (Match calls no outside code, so it is never in use twice).
+    [ThreadStatic] private static ulong[]? _shortIdBatch;
+
     /// <summary>
     /// Places prefilled transactions and matches the candidate runs, in order, by short id: Core's
     /// PartiallyDownloadedBlock::InitData over its mempool, with the short ids looked up in an open-addressing table
@@ -111,7 +114,7 @@ public sealed class PartialBlock
 
         // Short id → slot, for the slots not prefilled, in block order.
         var shortIds = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds);
-        using var bySlot = new ShortIdTable(shortIds.Length);
+        var bySlot = new ShortIdTable(shortIds.Length);
         int next = 0;
         foreach (ulong shortId in shortIds)
         {
@@ -123,7 +126,7 @@ public sealed class PartialBlock
         var key = compact.Key;
         if (shortIds.Length > 0)
         {
-            Span<ulong> batch = stackalloc ulong[ShortIdBatch];
+            var batch = _shortIdBatch ??= new ulong[ShortIdBatch];
             foreach (var run in candidates)
             {
                 var wtxids = run.WitnessIds;
@@ -157,28 +160,43 @@ public sealed class PartialBlock
 
     /// <summary>
     /// The short ids of one compact block and their slots, with a flag for "a candidate matched": open addressing
-    /// with linear probing over pooled arrays. Short ids are SipHash output, so their low bits index the table.
+    /// with linear probing over the thread's own array. Short ids are SipHash output, so their low bits index the table.
     /// </summary>
     private ref struct ShortIdTable
     {
-        // A value is slot + 1 (0 marks a free position, so any 64-bit key can be stored) and the matched flag. Key
-        // and value side by side: a probe reads one cache line.
+        // Key, slot and the use the entry belongs to side by side: a probe reads one cache line. The table is the
+        // thread's own and is reused without clearing: an entry counts only when stamped with the current use (a
+        // rebuild at every node would otherwise clear tens of kilobytes). Match calls no outside code, so one
+        // table per thread is never in use twice at once.
         private const int Matched = 1 << 30; // above CompactBlock.MaxTransactions
+        [ThreadStatic] private static Entry[]? _threadEntries;
+        [ThreadStatic] private static int _threadUse;
         private readonly Entry[] _entries;
+        private readonly int _use;
         private readonly int _mask;
 
         private struct Entry
         {
             public ulong Key;
-            public int Value;
+            public int Value; // slot, with the matched flag
+            public int Use;
         }
 
         public ShortIdTable(int count)
         {
             // At most two thirds full: short probe sequences for the hits and the misses alike.
             int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count + count / 2));
-            _entries = System.Buffers.ArrayPool<Entry>.Shared.Rent(size);
-            _entries.AsSpan(0, size).Clear();
+            var entries = _threadEntries;
+            if (entries is null || entries.Length < size) _threadEntries = entries = new Entry[size];
+            int use = unchecked(++_threadUse);
+            if (use == 0)
+            {
+                // The stamp wrapped around: old stamps could match again, so this once the table is cleared.
+                Array.Clear(entries);
+                use = _threadUse = 1;
+            }
+            _entries = entries;
+            _use = use;
             _mask = size - 1;
         }
 
@@ -186,13 +204,12 @@ public sealed class PartialBlock
         {
             var entries = _entries;
             int i = (int)key & _mask;
-            while (entries[i].Value != 0)
+            while (entries[i].Use == _use)
             {
                 if (entries[i].Key == key) return false;
                 i = (i + 1) & _mask;
             }
-            entries[i].Key = key;
-            entries[i].Value = slot + 1;
+            entries[i] = new Entry { Key = key, Value = slot, Use = _use };
             return true;
         }
 
@@ -201,7 +218,7 @@ public sealed class PartialBlock
         {
             var entries = _entries;
             int i = (int)key & _mask;
-            while (entries[i].Value != 0)
+            while (entries[i].Use == _use)
             {
                 if (entries[i].Key == key) return i;
                 i = (i + 1) & _mask;
@@ -209,11 +226,9 @@ public sealed class PartialBlock
             return -1;
         }
 
-        public readonly int SlotAt(int at) => (_entries[at].Value & ~Matched) - 1;
+        public readonly int SlotAt(int at) => _entries[at].Value & ~Matched;
         public readonly bool IsMatched(int at) => (_entries[at].Value & Matched) != 0;
         public readonly void SetMatched(int at) => _entries[at].Value |= Matched;
-
-        public readonly void Dispose() => System.Buffers.ArrayPool<Entry>.Shared.Return(_entries);
     }
 
     /// <summary>
