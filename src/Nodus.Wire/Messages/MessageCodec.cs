@@ -48,15 +48,17 @@ public static class MessageCodec
     /// <summary>The payload's size in bytes, found by encoding into a scratch buffer rather than a new array.</summary>
     public static int PayloadSize(IMessage message)
     {
-        var counter = new CountingWriter();
-        var s = WireStream.ForWriting(counter);
+        var s = WireStream.ForWriting(CountingWriter.Instance);
         message.ReadWrite(ref s);
         return checked((int)s.Written);
     }
 
-    /// <summary>Counts what is written and keeps none of it; its scratch buffer is per thread and reused.</summary>
+    /// <summary>Counts what is written and keeps none of it; its scratch buffer is per thread and reused. It holds no
+    /// state, so one instance serves every call (the simulator sizes every message it relays: one object each was
+    /// ≈ 20 MB of garbage in the bitcoin preset's start alone).</summary>
     private sealed class CountingWriter : IBufferWriter<byte>
     {
+        public static readonly CountingWriter Instance = new();
         [ThreadStatic] private static byte[]? _scratch;
 
         public void Advance(int count) { }
