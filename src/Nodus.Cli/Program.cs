@@ -2,6 +2,9 @@ using System.CommandLine;
 using Nodus.Cli;
 using Nodus.Cli.Commands;
 
+// `nodus sim` runs in a child with a larger GC budget (SimGcBudget); null: it could not start one, so run here.
+if (SimGcBudget.Applies(args) && SimGcBudget.Relaunch(args) is { } simExitCode) return simExitCode;
+
 // One line per command; each command lives in its own file under Commands/.
 var root = new RootCommand("Nodus: a peer-to-peer network stack for blockchains (Bitcoin-compatible wire protocol).");
 root.Subcommands.Add(NodeCommand.Create());

@@ -207,6 +207,23 @@ public class CliTests
         return started;
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Sim_RunsInAChildWithTheGcBudget_WritesTheReport_AndFailsCleanlyOnABadPreset()
+    {
+        string dir = TestNet.TempDir();
+        var run = await RunNodusAsync("sim", "--preset", "handshake", "--nodes", "40", "--no-trace", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("GC gen-0 budget 0x8000000 (DOTNET_GCgen0size)", run.Stderr, StringComparison.Ordinal);
+        string report = Path.Combine(dir, "report.json");
+        Assert.Contains(report, run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"nodes\": 40", File.ReadAllText(report), StringComparison.Ordinal);
+
+        // The child's exit code and its one-line error come back through the parent.
+        var bad = await RunNodusAsync("sim", "--preset", "no-such-preset");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("nodus sim: unknown preset 'no-such-preset' (try --list)", bad.Stderr.Trim());
+    }
+
     internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodusAsync(params string[] args)
     {
         using var process = Process.Start(StartInfo(args))!;

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Nodus.Cli;
+
+/// <summary>
+/// <c>nodus sim</c> runs with a larger gen-0 budget for the garbage collector. A simulation allocates messages,
+/// events and per-block relay state that die within moments, next to the network it builds, which lives to the
+/// end; with the workstation GC's default budget (≈ 12 MB here) every collection during the start promotes
+/// everything and the collector took a third of the CPU. With <see cref="Gen0Budget"/> the `bitcoin` preset
+/// (10,000 nodes, 10 blocks) takes 17.7 s of CPU instead of 26.4 s for 30 MB more peak memory (docs/simulator.md,
+/// "GC budget"). The budget is read from the environment when the runtime starts and has no runtimeconfig name,
+/// so <c>sim</c> starts itself once more with <see cref="Variable"/> set, unless the caller set it (which also
+/// chooses another budget, or the default with 0).
+/// </summary>
+internal static class SimGcBudget
+{
+    public const string Variable = "DOTNET_GCgen0size";
+
+    /// <summary>128 MiB: 64 MiB gave 21.7 s, 128 and 256 MiB both 17.7 s (same run as above).</summary>
+    public const long Gen0Budget = 128L << 20;
+
+    /// <summary>Whether this process should hand the command to a child with the budget set.</summary>
+    public static bool Applies(string[] args) =>
+        args.Length > 0 && args[0] == "sim" &&
+        Environment.GetEnvironmentVariable(Variable) is null &&
+        Environment.GetEnvironmentVariable("COMPlus_GCgen0size") is null &&
+        Environment.ProcessPath is not null && !OperatingSystem.IsWindows();
+
+    /// <summary>Runs the same command line in a child with the budget set, sharing this terminal; returns its exit
+    /// code, or null when the child could not be started (the caller then runs the command itself).</summary>
+    public static int? Relaunch(string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        // Under `dotnet nodus.dll` the process is the dotnet host and the application is an argument.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            start.ArgumentList.Add(typeof(SimGcBudget).Assembly.Location);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment[Variable] = "0x" + Gen0Budget.ToString("X");
+
+        Process child;
+        try
+        {
+            child = Process.Start(start)!;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+        // A terminal's Ctrl-C reaches both processes; the child decides. A signal sent to this process alone is
+        // passed on, so stopping `nodus sim` by its process id stops the simulation.
+        using var signals = new DisposableList(
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Forward(c, child)),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Forward(c, child)),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => Forward(c, child)));
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private static void Forward(PosixSignalContext context, Process child)
+    {
+        context.Cancel = true;
+        if (!child.HasExited) _ = Kill(child.Id, (int)RawSignal(context.Signal));
+    }
+
+    // .NET's PosixSignal values are negative stand-ins; kill(2) wants the platform's numbers (Linux and macOS agree).
+    private static int RawSignal(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGQUIT => 3,
+        _ => 15,
+    };
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private sealed class DisposableList(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
+    }
+}
