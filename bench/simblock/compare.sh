@@ -64,6 +64,6 @@ awk -v blocks="$BLOCKS" '
     for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return a[int((k + 1) / 2)] }
   END { for (i = 1; i <= n; i++) { c = median(cpu[order[i]]);
-    printf "%-28s %10.1f %10.1f %12.2f %10.2f\n", order[i], c, median(wall[order[i]]), c / blocks, median(rss[order[i]]) / 1048576 } }
+    printf "%-28s %10.1f %10.1f %12.2f %10.2f\n", order[i], c, median(wall[order[i]]), c / blocks, median(rss[order[i]]) / 1e6 } }
 ' "$OUT/runs.txt" | tee "$OUT/summary.txt"
 echo "runs and logs in $OUT" >&2
