@@ -22,7 +22,7 @@ public sealed class Peer
 {
     public Peer(PeerId id, IPEndPoint remote, ConnectionType type, long connectedAt, bool trafficPerCommand = true)
     {
-        Traffic = new TrafficCounters(trafficPerCommand);
+        if (trafficPerCommand) PerCommand = new CommandTraffic();
         Id = id;
         Remote = remote;
         ConnectionType = type;
@@ -72,7 +72,13 @@ public sealed class Peer
     /// <summary>Where the engine's <see cref="SessionDeadlines"/> holds this peer's deadline (-1: not held).</summary>
     internal int SessionSlot = -1;
 
-    public TrafficCounters Traffic { get; }
+    /// <summary>getpeerinfo's traffic fields: a view over the totals below and the per-command table.</summary>
+    public TrafficCounters Traffic => new(this);
+
+    // Traffic totals, here rather than in a separate object: every delivered or sent message updates them.
+    internal long BytesSent, BytesReceived, LastSend, LastReceive, MessagesSent, MessagesReceived;
+    /// <summary>Bytes per command, or null when <see cref="NodeOptions.TrafficPerCommand"/> is off.</summary>
+    internal CommandTraffic? PerCommand;
 
     /// <summary>
     /// When the peer last sent us a transaction / block we did not have (getpeerinfo last_transaction, last_block).
