@@ -25,13 +25,9 @@ public sealed class SimRuntime
     /// <summary>Most nodes a run may hold (the connection table and per-node arrays are indexed by int).</summary>
     public const int MaxNodes = (1 << 24) - 2;
 
-    private readonly Node?[] _nodes;
-    private readonly bool[] _alive;
-    private readonly long[] _uploadFreeAt;
-    private readonly long[] _downloadFreeAt;
-    private readonly long[] _timerAt;
-    /// <summary>Each node's <see cref="Node.ComponentWakeup"/> as of its last input that could change it.</summary>
-    private readonly long[] _componentWakeAt;
+    /// <summary>Each node's engine and the runtime's state for it, side by side: every event touches a random node,
+    /// and one array of these costs it one cold cache line where an array per field cost one each.</summary>
+    private readonly NodeSlot[] _slots;
     private readonly IPEndPoint?[] _endPoints;
     private readonly int[] _incarnation;
     private readonly ConnectionTable _connections;
@@ -48,13 +44,8 @@ public sealed class SimRuntime
         Seed = seed;
         Network = network;
         _factory = factory;
-        _nodes = new Node?[nodes];
-        _alive = new bool[nodes];
-        _uploadFreeAt = new long[nodes];
-        _downloadFreeAt = new long[nodes];
-        _timerAt = new long[nodes];
-        Array.Fill(_timerAt, Time.Never);
-        _componentWakeAt = new long[nodes];
+        _slots = new NodeSlot[nodes];
+        for (int i = 0; i < nodes; i++) _slots[i].TimerAt = Time.Never;
         _endPoints = new IPEndPoint?[nodes];
         _incarnation = new int[nodes];
         Addresses = new SimAddresses(nodes, ListenPort);
@@ -105,8 +96,8 @@ public sealed class SimRuntime
     /// <summary>Called for every log line a node emits (for debugging; off by default).</summary>
     public Action<int, LogLine>? Log { get; set; }
 
-    public Node? GetNode(int index) => _nodes[index];
-    public bool IsAlive(int index) => _alive[index];
+    public Node? GetNode(int index) => _slots[index].Engine;
+    public bool IsAlive(int index) => _slots[index].Alive;
     public IReadOnlyList<Partition> Partitions => _partitions;
     public void AddPartition(Partition partition) => _partitions.Add(partition);
 
@@ -176,20 +167,20 @@ public sealed class SimRuntime
 
     private void StartNode(int v)
     {
-        if (_alive[v]) return;
+        if (_slots[v].Alive) return;
         // A restarted node is a new process: a fresh engine with its own random stream (the first keeps SeedFor(seed, v)).
         int incarnation = _incarnation[v]++;
-        var node = _nodes[v] ??= _factory(v, new Random(incarnation == 0 ? SeedFor(Seed, v) : SeedFor(Seed, v + (long)incarnation * NodeCount)));
+        var node = _slots[v].Engine ??= _factory(v, new Random(incarnation == 0 ? SeedFor(Seed, v) : SeedFor(Seed, v + (long)incarnation * NodeCount)));
         // Nobody reads a hundred thousand nodes' logs: the core skips formatting them unless a listener is set.
         node.Context.MinimumLogSeverity = Log is null ? LogSeverity.Warning : LogSeverity.Debug;
-        _alive[v] = true;
+        _slots[v].Alive = true;
         node.Start(Now);
         AfterInput(v);
     }
 
     private void ConnectPlanned(int v)
     {
-        if (!_alive[v] || PlannedOutbound is null) return;
+        if (!_slots[v].Alive || PlannedOutbound is null) return;
         foreach (int target in PlannedOutbound(v).Span) Dial(v, target, ConnectionType.OutboundFullRelay);
     }
 
@@ -200,8 +191,8 @@ public sealed class SimRuntime
     /// </summary>
     public void Stop(int v)
     {
-        if (!_alive[v]) return;
-        _nodes[v]!.Shutdown(Now);
+        if (!_slots[v].Alive) return;
+        _slots[v].Engine!.Shutdown(Now);
         AfterInput(v);
         Crash(v);
     }
@@ -212,10 +203,10 @@ public sealed class SimRuntime
     /// </summary>
     public void Crash(int v, bool silent = false)
     {
-        if (!_alive[v]) return;
-        _alive[v] = false;
-        _nodes[v] = null; // a node that rejoins starts with a fresh engine, as a restarted process would
-        _timerAt[v] = Time.Never;
+        if (!_slots[v].Alive) return;
+        _slots[v].Alive = false;
+        _slots[v].Engine = null; // a node that rejoins starts with a fresh engine, as a restarted process would
+        _slots[v].TimerAt = Time.Never;
         foreach (var link in _connections.Links(v).ToArray())
         {
             ref var c = ref _connections[link.Connection];
@@ -253,7 +244,7 @@ public sealed class SimRuntime
     {
         ref var c = ref _connections[id];
         c.Pending--;
-        if (!_alive[c.B])
+        if (!_slots[c.B].Alive)
         {
             c.Aborted = true; // nobody listening: the SYN is answered with a reset
             _queue.Schedule(Now + Network.Latency(c.B, c.A, Now, _network), new SimEvent(EventKind.DialFailed, c.A, -1,
@@ -261,7 +252,7 @@ public sealed class SimRuntime
             TryRelease(id);
             return;
         }
-        var acceptor = _nodes[c.B]!;
+        var acceptor = _slots[c.B].Engine!;
         if (!acceptor.ShouldAcceptInbound(EndPointOf(c.A), Now))
         {
             // Connection policy refused (banned, or inbound slots full and nobody evictable): the socket is closed
@@ -288,7 +279,7 @@ public sealed class SimRuntime
             TryRelease(id);
             return;
         }
-        if (!_alive[c.A])
+        if (!_slots[c.A].Alive)
         {
             // The dialer died meanwhile: the acceptor sees the connection drop.
             if (c.OpenB) ScheduleRemoteClose(id, fromA: true);
@@ -296,17 +287,17 @@ public sealed class SimRuntime
             return;
         }
         c.OpenA = true;
-        c.PeerA = _nodes[c.A]!.OnConnected(EndPointOf(c.B), c.Type, Now);
+        c.PeerA = _slots[c.A].Engine!.OnConnected(EndPointOf(c.B), c.Type, Now);
         _connections.Link(c.A, c.PeerA, id);
         AfterInput(c.A);
     }
 
     private void OnDialFailed(in SimEvent e)
     {
-        if (!_alive[e.Node]) return;
+        if (!_slots[e.Node].Alive) return;
         var f = (DialFailure)e.Payload!;
         DialsFailed++;
-        _nodes[e.Node]!.OnDialFailed(f.EndPoint ?? new IPEndPoint(IPAddress.None, 0), f.Type, f.Reason, Now);
+        _slots[e.Node].Engine!.OnDialFailed(f.EndPoint ?? new IPEndPoint(IPAddress.None, 0), f.Type, f.Reason, Now);
         AfterInput(e.Node);
     }
 
@@ -332,7 +323,7 @@ public sealed class SimRuntime
             var peer = isA ? c.PeerA : c.PeerB;
             if (isA) c.OpenA = false; else c.OpenB = false;
             _connections.Unlink(node, peer);
-            _nodes[node]!.OnDisconnected(peer, Now, "connection reset by peer");
+            _slots[node].Engine!.OnDisconnected(peer, Now, "connection reset by peer");
             AfterInput(node);
         }
         TryRelease(id);
@@ -353,7 +344,7 @@ public sealed class SimRuntime
             if (sent is null) return;
             if (hold > 0)
             {
-                _queue.Schedule(Now + hold, new SimEvent(EventKind.Action, -1, -1, new HeldSend(from, _nodes[from]!, peer, sent), 0));
+                _queue.Schedule(Now + hold, new SimEvent(EventKind.Action, -1, -1, new HeldSend(from, _slots[from].Engine!, peer, sent), 0));
                 return;
             }
             message = sent;
@@ -366,7 +357,7 @@ public sealed class SimRuntime
     {
         public void Run(SimRuntime runtime, long now)
         {
-            if (runtime._alive[From] && ReferenceEquals(runtime._nodes[From], Engine)) runtime.Transmit(From, Peer, Message);
+            if (runtime._slots[From].Alive && ReferenceEquals(runtime._slots[From].Engine, Engine)) runtime.Transmit(From, Peer, Message);
         }
     }
 
@@ -378,7 +369,7 @@ public sealed class SimRuntime
         bool fromA = c.A == from;
         int to = fromA ? c.B : c.A;
         int size = _sizes.SizeOf(message);
-        _nodes[from]!.RecordSent(peer, message.Command, size, Now);
+        _slots[from].Engine!.RecordSent(peer, message.Command, size, Now);
         Traffic.RecordSent(from, message.Command, size);
 
         // Both access links serialise their messages (a queue per node and direction) and the bits stream through
@@ -388,14 +379,14 @@ public sealed class SimRuntime
         // behind). A one-segment message — ping, inv, headers announcement, most transactions — passes alongside, as
         // TCP interleaves concurrent connections; booking the link for it would let a keep-alive ping from a distant
         // peer hold up a block from a near one for the ping's whole latency.
-        long start = Math.Max(Now, _uploadFreeAt[from]);
+        long start = Math.Max(Now, _slots[from].UploadFreeAt);
         long departed = start + TransmissionTime(size, Network.UploadBitsPerSecond(from));
-        _uploadFreeAt[from] = departed;
+        _slots[from].UploadFreeAt = departed;
         long latency = Network.Latency(from, to, start, _network);
         bool bulk = size > SegmentBytes;
-        long receiveStart = bulk ? Math.Max(start + latency, _downloadFreeAt[to]) : start + latency;
+        long receiveStart = bulk ? Math.Max(start + latency, _slots[to].DownloadFreeAt) : start + latency;
         long arrival = Math.Max(receiveStart + TransmissionTime(size, Network.DownloadBitsPerSecond(to)), departed + latency);
-        if (bulk) _downloadFreeAt[to] = arrival;
+        if (bulk) _slots[to].DownloadFreeAt = arrival;
         foreach (var p in _partitions)
         {
             if (!p.Cuts(from, to, departed)) continue;
@@ -418,7 +409,7 @@ public sealed class SimRuntime
         ref var c = ref _connections[id];
         c.Pending--;
         bool isA = c.A == node;
-        if (!(isA ? c.OpenA : c.OpenB) || !_alive[node])
+        if (!(isA ? c.OpenA : c.OpenB) || !_slots[node].Alive)
         {
             MessagesDropped++;
             TryRelease(id);
@@ -431,7 +422,7 @@ public sealed class SimRuntime
         var message = Unsafe.As<IMessage>(e.Payload!);
         int size = (int)e.Aux;
         Traffic.RecordReceived(node, size);
-        var engine = _nodes[node]!;
+        var engine = _slots[node].Engine!;
         bool wasEstablished = message is VerackMessage && engine.GetPeer(peer) is { IsEstablished: true };
         bool reachedComponents = engine.OnMessage(peer, message, size, Now);
         if (message is VerackMessage && !wasEstablished && PeerEstablished is not null
@@ -465,7 +456,7 @@ public sealed class SimRuntime
     /// then its <see cref="Node.ComponentWakeup"/> is the one remembered, not asked of every behaviour again.</param>
     private void AfterInput(int v, bool componentsChanged)
     {
-        var node = _nodes[v]!;
+        var node = _slots[v].Engine!;
         while (node.TryPollOutput(out var output))
         {
             switch (output)
@@ -485,12 +476,12 @@ public sealed class SimRuntime
                     break;
             }
         }
-        if (!_alive[v]) return;
-        if (componentsChanged) _componentWakeAt[v] = node.ComponentWakeup;
-        long wake = Math.Min(node.SessionWakeup, _componentWakeAt[v]);
-        if (wake != _timerAt[v])
+        if (!_slots[v].Alive) return;
+        if (componentsChanged) _slots[v].ComponentWakeAt = node.ComponentWakeup;
+        long wake = Math.Min(node.SessionWakeup, _slots[v].ComponentWakeAt);
+        if (wake != _slots[v].TimerAt)
         {
-            _timerAt[v] = wake;
+            _slots[v].TimerAt = wake;
             if (wake != Time.Never) _queue.Schedule(Math.Max(wake, Now), new SimEvent(EventKind.Timer, v, -1, null, wake));
         }
     }
@@ -505,29 +496,29 @@ public sealed class SimRuntime
         if (isA) c.OpenA = false; else c.OpenB = false;
         _connections.Unlink(v, peer);
         ScheduleRemoteClose(id, fromA: isA);
-        _nodes[v]!.OnDisconnected(peer, Now);
+        _slots[v].Engine!.OnDisconnected(peer, Now);
     }
 
     private void OnTimerEvent(int v, long wake)
     {
-        if (!_alive[v] || _timerAt[v] != wake) return; // superseded by a later re-arm
-        _timerAt[v] = Time.Never;
-        if (_componentWakeAt[v] > Now)
+        if (!_slots[v].Alive || _slots[v].TimerAt != wake) return; // superseded by a later re-arm
+        _slots[v].TimerAt = Time.Never;
+        if (_slots[v].ComponentWakeAt > Now)
         {
             // Only a peer session is due (a keep-alive ping or timeout): no behaviour needs asking.
-            _nodes[v]!.OnSessionTimers(Now);
+            _slots[v].Engine!.OnSessionTimers(Now);
             AfterInput(v, componentsChanged: false);
             return;
         }
-        _nodes[v]!.OnTimer(Now);
+        _slots[v].Engine!.OnTimer(Now);
         AfterInput(v);
     }
 
     /// <summary>Hands a command to a node from outside the protocol (a workload submitting a transaction, an RPC).</summary>
     public void Input(int v, Action<Node, long> input)
     {
-        if (!_alive[v]) return;
-        input(_nodes[v]!, Now);
+        if (!_slots[v].Alive) return;
+        input(_slots[v].Engine!, Now);
         AfterInput(v);
     }
 

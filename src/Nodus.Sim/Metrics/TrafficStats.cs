@@ -10,16 +10,28 @@ public sealed class TrafficStats
     private CommandTotals[] _totals = new CommandTotals[32];
     private int _commandCount;
 
-    public TrafficStats(int nodes)
+    /// <summary>One node's totals side by side: a send and a delivery each update a random node's, so one array of
+    /// these costs one cold cache line where an array per total cost one each.</summary>
+    private struct NodeTotals
     {
-        BytesSent = new long[nodes];
-        BytesReceived = new long[nodes];
-        MessagesSent = new int[nodes];
+        public long BytesSent, BytesReceived;
+        public int MessagesSent;
     }
 
-    public long[] BytesSent { get; }
-    public long[] BytesReceived { get; }
-    public int[] MessagesSent { get; }
+    private readonly NodeTotals[] _perNode;
+
+    public TrafficStats(int nodes) => _perNode = new NodeTotals[nodes];
+
+    /// <summary>Bytes each node sent (a copy, indexed by node).</summary>
+    public long[] BytesSent => [.. _perNode.Select(t => t.BytesSent)];
+    /// <summary>Bytes each node received (a copy, indexed by node).</summary>
+    public long[] BytesReceived => [.. _perNode.Select(t => t.BytesReceived)];
+    /// <summary>Messages each node sent (a copy, indexed by node).</summary>
+    public int[] MessagesSent => [.. _perNode.Select(t => t.MessagesSent)];
+    /// <summary>Nodes counted (every node the run could hold).</summary>
+    public int Nodes => _perNode.Length;
+    public long BytesSentBy(int node) => _perNode[node].BytesSent;
+    public long BytesReceivedBy(int node) => _perNode[node].BytesReceived;
     public long TotalMessages { get; private set; }
     public long TotalBytes { get; private set; }
 
@@ -30,8 +42,9 @@ public sealed class TrafficStats
 
     public void RecordSent(int node, string command, int bytes)
     {
-        BytesSent[node] += bytes;
-        MessagesSent[node]++;
+        ref var n = ref _perNode[node];
+        n.BytesSent += bytes;
+        n.MessagesSent++;
         TotalMessages++;
         TotalBytes += bytes;
         ref var totals = ref TotalsOf(command);
@@ -53,7 +66,7 @@ public sealed class TrafficStats
         return ref _totals[_commandCount++];
     }
 
-    public void RecordReceived(int node, int bytes) => BytesReceived[node] += bytes;
+    public void RecordReceived(int node, int bytes) => _perNode[node].BytesReceived += bytes;
 }
 
 public readonly record struct CommandTotals(long Messages, long Bytes);

@@ -57,7 +57,7 @@ public static class ReportHtml
             sb.Append("<h3>").Append(E(c.Label)).Append(": traffic per command</h3><table><tr><th>command</th><th>messages</th><th>bytes</th><th>bytes per node</th></tr>");
             foreach (var (command, t) in c.Traffic.PerCommand)
                 sb.Append("<tr><th>").Append(E(command)).Append("</th>").Append(Td(t.Messages)).Append(Td(t.Bytes))
-                  .Append(Td(t.Bytes / (double)c.Traffic.BytesSent.Length)).Append("</tr>");
+                  .Append(Td(t.Bytes / (double)c.Traffic.Nodes)).Append("</tr>");
             sb.Append("</table>");
         }
         sb.Append("<p>Wall-clock times are for this run only and are not part of report.json, which is reproducible byte for byte from the seed.</p>");

@@ -309,7 +309,7 @@ public static class ReportJson
             json.WriteStartObject(command);
             json.WriteNumber("messages", totals.Messages);
             json.WriteNumber("bytes", totals.Bytes);
-            json.WriteNumber("bytesPerNode", Round(totals.Bytes / (double)t.BytesSent.Length));
+            json.WriteNumber("bytesPerNode", Round(totals.Bytes / (double)t.Nodes));
             json.WriteEndObject();
         }
         json.WriteEndObject();

@@ -84,7 +84,7 @@ public sealed class CaseTrace
             var relay = _relayOf(v);
             var traffic = runtime.Traffic;
             stats.Add(new NodeStats(NodeName(v), runtime.ConnectionCount(v), -1, 0, "", relay?.Mempool.Count ?? 0,
-                relay?.Policy.Kind.ToCliName() ?? _relay, traffic.BytesSent[v], traffic.BytesReceived[v], "synced"));
+                relay?.Policy.Kind.ToCliName() ?? _relay, traffic.BytesSentBy(v), traffic.BytesReceivedBy(v), "synced"));
         }
         _writer.Write(new StatsSnapshot(now, stats));
     }
