@@ -33,14 +33,19 @@ internal sealed class ConnectionTable
 {
     private VirtualConnection[] _connections = new VirtualConnection[1024];
     private readonly Stack<int> _free = new();
-    private readonly PeerLink[]?[] _links;
-    private readonly int[] _linkCount;
+    /// <summary>Each node's links and their count side by side: every send looks them up at a random node.</summary>
+    private struct NodeLinks
+    {
+        public PeerLink[]? Items;
+        public int Count;
+    }
+
+    private readonly NodeLinks[] _links;
     private int _used;
 
     public ConnectionTable(int nodes)
     {
-        _links = new PeerLink[]?[nodes];
-        _linkCount = new int[nodes];
+        _links = new NodeLinks[nodes];
     }
 
     public int Open { get; private set; }
@@ -78,42 +83,43 @@ internal sealed class ConnectionTable
 
     public void Link(int node, PeerId peer, int connection)
     {
-        var links = _links[node] ??= new PeerLink[4];
-        if (_linkCount[node] == links.Length)
+        ref var l = ref _links[node];
+        var links = l.Items ??= new PeerLink[4];
+        if (l.Count == links.Length)
         {
             // By half: a node has tens of links, and doubling would leave a third of a million arrays unused.
             Array.Resize(ref links, links.Length + links.Length / 2);
-            _links[node] = links;
+            l.Items = links;
         }
-        links[_linkCount[node]++] = new PeerLink(peer, connection);
+        links[l.Count++] = new PeerLink(peer, connection);
     }
 
     public void Unlink(int node, PeerId peer)
     {
-        var links = _links[node];
+        ref var l = ref _links[node];
+        var links = l.Items;
         if (links is null) return;
-        int n = _linkCount[node];
+        int n = l.Count;
         for (int i = 0; i < n; i++)
         {
             if (links[i].Peer != peer) continue;
             links[i] = links[n - 1];
             links[n - 1] = default;
-            _linkCount[node] = n - 1;
+            l.Count = n - 1;
             return;
         }
     }
 
     public int Find(int node, PeerId peer)
     {
-        var links = _links[node];
+        var (links, n) = (_links[node].Items, _links[node].Count);
         if (links is null) return -1;
-        int n = _linkCount[node];
         for (int i = 0; i < n; i++)
             if (links[i].Peer == peer) return links[i].Connection;
         return -1;
     }
 
-    public int LinkCount(int node) => _linkCount[node];
+    public int LinkCount(int node) => _links[node].Count;
 
-    public ReadOnlySpan<PeerLink> Links(int node) => _links[node] is { } l ? l.AsSpan(0, _linkCount[node]) : default;
+    public ReadOnlySpan<PeerLink> Links(int node) => _links[node].Items is { } l ? l.AsSpan(0, _links[node].Count) : default;
 }
