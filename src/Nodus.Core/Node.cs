@@ -14,7 +14,8 @@ namespace Nodus.Core;
 public sealed class Node
 {
     private readonly Queue<NodeOutput> _outputs = new();
-    private readonly Dictionary<PeerId, Peer> _peers = [];
+    /// <summary>The peers in connection order (a Dictionary's order, which sessions and behaviours iterate in).</summary>
+    private readonly PeerTable<Peer> _peers = new();
     private readonly List<INodeBehaviour> _behaviours = [];
     private readonly List<Peer> _duePeers = [];
     private readonly PeerSession _session;
@@ -31,7 +32,7 @@ public sealed class Node
     public NodeContext Context { get; }
     public NodeOptions Options => Context.Options;
     public AddedNodes AddedNodes { get; } = new();
-    public IReadOnlyCollection<Peer> Peers => _peers.Values;
+    public ReadOnlyPeerTable<Peer> Peers => new(_peers);
     public long StartedAt => _startedAt;
 
     public void AddBehaviour(INodeBehaviour behaviour) => _behaviours.Add(behaviour);
@@ -52,7 +53,7 @@ public sealed class Node
     {
         var id = new PeerId(++_nextPeerId);
         var peer = new Peer(id, remote, type, now, Options.TrafficPerCommand);
-        _peers.Add(id, peer);
+        _peers[id] = peer; // ids are never reused: always a new entry
         if (type == ConnectionType.Manual && AddedNodes.Find(remote) is { } added)
         {
             added.Dialing = false;

@@ -13,9 +13,9 @@ namespace Nodus.Core;
 public sealed class NodeContext
 {
     private readonly Queue<NodeOutput> _outputs;
-    private readonly Dictionary<PeerId, Peer> _peers;
+    private readonly PeerTable<Peer> _peers;
 
-    internal NodeContext(NodeOptions options, Random random, Queue<NodeOutput> outputs, Dictionary<PeerId, Peer> peers)
+    internal NodeContext(NodeOptions options, Random random, Queue<NodeOutput> outputs, PeerTable<Peer> peers)
     {
         Options = options;
         Random = random;
@@ -28,7 +28,7 @@ public sealed class NodeContext
     /// <summary>The node's only source of randomness, seeded by the runtime, so a simulation replays exactly.</summary>
     public Random Random { get; }
 
-    public IReadOnlyDictionary<PeerId, Peer> Peers => _peers;
+    public ReadOnlyPeerTable<Peer> Peers => new(_peers);
 
     /// <summary>Height of the best chain, for our version message. Set by the chain component.</summary>
     public Func<int> BestHeight { get; set; } = () => 0;

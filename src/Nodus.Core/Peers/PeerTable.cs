@@ -138,3 +138,21 @@ public sealed class PeerTable<T> : IEnumerable<T> where T : class
         public readonly void Dispose() { }
     }
 }
+
+/// <summary>What behaviours see of the engine's peer table (<see cref="NodeContext.Peers"/>): lookups and iteration,
+/// in the table's order; only the engine adds and removes peers.</summary>
+public readonly struct ReadOnlyPeerTable<T>(PeerTable<T> table) : IEnumerable<T> where T : class
+{
+    public int Count => table.Count;
+
+    /// <summary>The values, for code written against a Dictionary.</summary>
+    public ReadOnlyPeerTable<T> Values => this;
+
+    public bool TryGetValue(PeerId id, [MaybeNullWhen(false)] out T value) => table.TryGetValue(id, out value);
+    public bool ContainsKey(PeerId id) => table.ContainsKey(id);
+    public T this[PeerId id] => table[id];
+
+    public PeerTable<T>.Enumerator GetEnumerator() => table.GetEnumerator();
+    IEnumerator<T> IEnumerable<T>.GetEnumerator() => table.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => table.GetEnumerator();
+}
