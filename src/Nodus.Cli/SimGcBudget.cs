@@ -25,7 +25,10 @@ internal static class SimGcBudget
         args.Length > 0 && args[0] == "sim" &&
         Environment.GetEnvironmentVariable(Variable) is null &&
         Environment.GetEnvironmentVariable("COMPlus_GCgen0size") is null &&
-        Environment.ProcessPath is not null && !OperatingSystem.IsWindows();
+        Environment.ProcessPath is not null && !OperatingSystem.IsWindows() &&
+        // A process started by a diagnostics tool (dotnet-trace, a debugger) is the one being watched, and a child
+        // would inherit the tool's suspended diagnostic port and wait for it forever: run here instead.
+        Environment.GetEnvironmentVariable("DOTNET_DiagnosticPorts") is null;
 
     /// <summary>Runs the same command line in a child with the budget set, sharing this terminal; returns its exit
     /// code, or null when the child could not be started (the caller then runs the command itself).</summary>
