@@ -47,6 +47,39 @@ public sealed class PeerTableTests
     }
 
     [Fact]
+    public void PeerTable_PastTheIndexThreshold_FindsEveryPeerInDictionaryOrder_AndAfterTrimStartsOver()
+    {
+        var table = new PeerTable<Item>();
+        var reference = new Dictionary<PeerId, Item>();
+        void Add(int i)
+        {
+            var item = new Item(new PeerId(i), i);
+            table[item.Id] = item;
+            reference[item.Id] = item;
+        }
+        int n = PeerTable<Item>.IndexThreshold * 3;
+        for (int i = 1; i <= n; i++) Add(i);
+        for (int i = 1; i <= n; i += 2)
+        {
+            Assert.True(table.Remove(new PeerId(i)));
+            reference.Remove(new PeerId(i));
+        }
+        Add(n + 1); // takes the last freed slot, as the Dictionary does
+        for (int i = 0; i <= n + 2; i++)
+        {
+            Assert.Equal(reference.TryGetValue(new PeerId(i), out var expected), table.TryGetValue(new PeerId(i), out var actual));
+            Assert.Same(expected, actual);
+        }
+        Assert.Equal(reference.Values, table.Values);
+
+        foreach (var item in table.Values.ToList()) table.Remove(item.Id);
+        table.TrimIfEmpty();
+        table[new PeerId(7)] = new Item(new PeerId(7), 7);
+        Assert.True(table.ContainsKey(new PeerId(7)));
+        Assert.False(table.ContainsKey(new PeerId(8)));
+    }
+
+    [Fact]
     public void PeerTable_ChangedWhileIterating_Throws()
     {
         var table = new PeerTable<Item>();
