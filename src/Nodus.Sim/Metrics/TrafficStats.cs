@@ -6,8 +6,12 @@ public sealed class TrafficStats
     // Totals per command in the order first seen. A message's Command is a string constant, so a send finds its
     // slot by reference in a short scan (a few dozen commands exist) instead of hashing the string: one send per
     // simulated message, 25 M in the bitcoin preset.
-    private string[] _commands = new string[32];
-    private CommandTotals[] _totals = new CommandTotals[32];
+    /// <summary>Room for every command the wire defines (MessageCodec.KnownCommands) before the table grows;
+    /// it holds one slot per distinct command, and the simulator sends only the wire's messages.</summary>
+    private const int CommandSlots = 32;
+
+    private string[] _commands = new string[CommandSlots];
+    private CommandTotals[] _totals = new CommandTotals[CommandSlots];
     private int _commandCount;
 
     /// <summary>One node's totals side by side: a send and a delivery each update a random node's, so one array of
