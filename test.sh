@@ -38,6 +38,8 @@ for proj in tests/*/*.csproj; do
   dotnet test "$proj" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed|Passed!|Failed!|Total tests|\[xUnit.*\] *Error)" | head -60 || true
   [ -f "$results/$name.trx" ] || { echo "$name: no results (crashed?)"; status=1; }
+  # Why each failed test failed (the first lines of its message), so that a CI log alone tells the story.
+  grep -A8 "^\s*Failed [A-Za-z]" "$results/$name.log" | grep -vE "^\s*(Stack Trace:|at |Failed!)" | head -40 | grep -v "^\s*Failed " || true
 done
 
 passed=0; failed=0
