@@ -208,15 +208,23 @@ public class CliTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Sim_RunsInAChildWithTheGcBudget_WritesTheReport_AndFailsCleanlyOnABadPreset()
+    public async Task Sim_RunsInAChildWithTheGcBudget_WritesTheReportAndProfile_AndFailsCleanlyOnABadPreset()
     {
         string dir = TestNet.TempDir();
-        var run = await RunNodusAsync("sim", "--preset", "handshake", "--nodes", "40", "--no-trace", "--out", dir);
+        var run = await RunNodusAsync("sim", "--preset", "handshake", "--nodes", "40", "--no-trace", "--profile", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("GC gen-0 budget 0x8000000 (DOTNET_GCgen0size)", run.Stderr, StringComparison.Ordinal);
         string report = Path.Combine(dir, "report.json");
         Assert.Contains(report, run.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"nodes\": 40", File.ReadAllText(report), StringComparison.Ordinal);
+
+        // --profile: every event of the run is in the cost table, messages by their command.
+        Assert.Contains("where the event loop's time went", run.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"handshake/\S+:\s+verack\s+\d", run.Stderr);
+        var total = System.Text.RegularExpressions.Regex.Match(run.Stderr, @":\s+total\s+([\d,]+)\s");
+        var events = System.Text.RegularExpressions.Regex.Match(run.Stderr, @": ([\d,]+) events, [\d.]+ virtual s");
+        Assert.True(total.Success && events.Success, run.Stderr);
+        Assert.Equal(events.Groups[1].Value, total.Groups[1].Value);
 
         // The child's exit code and its one-line error come back through the parent.
         var bad = await RunNodusAsync("sim", "--preset", "no-such-preset");

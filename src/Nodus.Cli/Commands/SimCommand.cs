@@ -29,11 +29,12 @@ public static class SimCommand
         var forceTrace = new Option<bool>("--trace") { Description = $"write events.jsonl even above {TraceDefaultMaxNodes:N0} nodes (~6 KB per node)" };
         var noKeepAlive = new Option<bool>("--no-keep-alive") { Description = "send no keep-alive pings (like-for-like with simulators that model none)" };
         var noCompactBlocks = new Option<bool>("--no-compact-blocks") { Description = "relay blocks whole, without BIP 152 compact blocks (cases that set compactBlocks keep it)" };
+        var profile = new Option<bool>("--profile") { Description = "print to stderr the CPU time each kind of event took (messages by command), for finding the simulator's costs" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, profile,
         };
         command.SetAction(result =>
         {
@@ -73,7 +74,7 @@ public static class SimCommand
             bool writeTrace = !result.GetValue(noTrace) && (result.GetValue(forceTrace) || scenario.Nodes <= TraceDefaultMaxNodes);
             // The first case's events, for `nodus dashboard --replay DIR`.
             using (var trace = writeTrace ? new TraceWriter(events) : null)
-                report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace, Jobs = result.GetValue(jobs) }.Run();
+                report = new ScenarioRunner(scenario, line => Console.Error.WriteLine(line)) { EventTrace = trace, Jobs = result.GetValue(jobs), ProfileEvents = result.GetValue(profile) }.Run();
             string json = Path.Combine(dir.FullName, "report.json"), html = Path.Combine(dir.FullName, "report.html");
             File.WriteAllBytes(json, ReportJson.Serialize(report));
             File.WriteAllText(html, ReportHtml.Render(report));

@@ -147,7 +147,27 @@ public sealed class SimRuntime
         Now = Math.Max(Now, until); // nothing else happens before `until`: the clock stands there
     }
 
+    /// <summary>When set, every event's handling is timed into it (<c>nodus sim --profile</c>).</summary>
+    public EventCostProfile? CostProfile { get; set; }
+
     private void Dispatch(in SimEvent e)
+    {
+        if (CostProfile is null)
+        {
+            Handle(e);
+            return;
+        }
+        long start = EventCostProfile.Start();
+        Handle(e);
+        CostProfile.Stop(e.Kind switch
+        {
+            EventKind.Deliver => ((IMessage)e.Payload!).Command,
+            EventKind.Action => e.Payload!.GetType().Name,
+            _ => e.Kind.ToString(),
+        }, start);
+    }
+
+    private void Handle(in SimEvent e)
     {
         switch (e.Kind)
         {

@@ -51,6 +51,9 @@ internal sealed class CaseRun
     private readonly TraceWriter? _traceWriter;
     private CaseTrace? _trace;
 
+    /// <summary>Time every event by kind and message command, and report it through the progress callback at the end.</summary>
+    public bool ProfileEvents { get; init; }
+
     public CaseRun(Scenario scenario, CaseSpec spec, Topology.Topology topology, Action<string>? progress, TraceWriter? trace = null)
     {
         _traceWriter = trace;
@@ -241,12 +244,14 @@ internal sealed class CaseRun
         }
         var wall = System.Diagnostics.Stopwatch.StartNew();
         string name = $"{_scenario.Name}/{_spec.Label}";
+        if (ProfileEvents) runtime.CostProfile = new Engine.EventCostProfile();
         Func<bool>? afterEvent = _trace is null ? null : () => { _trace.AfterEvent(runtime); return false; };
         runtime.Run(until, stop: afterEvent, progress: r => _progress?.Invoke(
             $"{name}: t={Time.ToSeconds(r.Now - ScenarioRunner.Epoch):F1}s events={r.EventsProcessed:N0} " +
             $"queue={r.PendingEvents:N0} connections={r.OpenConnections:N0} wall={wall.Elapsed.TotalSeconds:F1}s {GcState()}"));
         // The live heap after a full collection (the runtime and every engine still referenced): what the nodes
         // really hold, unlike peak RSS, which includes garbage the GC had no reason to collect yet. Stderr only.
+        if (runtime.CostProfile is not null) _progress?.Invoke($"{name}: where the event loop's time went\n" + runtime.CostProfile.Format($"{name}:   "));
         if (_progress is not null)
             _progress($"{name}: done, {runtime.EventsProcessed:N0} events in {wall.Elapsed.TotalSeconds:F1}s wall, " +
                 $"live heap {GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB with {_honest:N0} nodes and {runtime.OpenConnections:N0} connections");

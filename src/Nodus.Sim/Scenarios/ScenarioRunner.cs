@@ -30,6 +30,9 @@ public sealed class ScenarioRunner
     /// <summary>Cases run at the same time (the machine's cores are shared: default one).</summary>
     public int Jobs { get; init; } = 1;
 
+    /// <summary>Time every event and print where each case's time went (<see cref="Engine.EventCostProfile"/>) through the progress callback.</summary>
+    public bool ProfileEvents { get; init; }
+
     public SimReport Run()
     {
         var topology = BuildTopology();
@@ -74,7 +77,7 @@ public sealed class ScenarioRunner
     }
 
     private CaseResult RunCase(CaseSpec spec, Topology.Topology topology, TraceWriter? trace) =>
-        new CaseRun(_scenario, spec, topology, _progress, trace).Run();
+        new CaseRun(_scenario, spec, topology, _progress, trace) { ProfileEvents = ProfileEvents }.Run();
 
     internal static Partition ToPartition(PartitionSpec p, INetworkModel network, int n, string? modeOverride = null)
     {
