@@ -251,20 +251,25 @@ public sealed class ChainIndex
     public List<ChainEntry> GetMissingBodies(int max, int window)
     {
         var result = new List<ChainEntry>();
+        CollectMissingBodies(max, window, result);
+        return result;
+    }
+
+    /// <summary><see cref="GetMissingBodies"/> into <paramref name="result"/> (cleared first): block sync asks after
+    /// every headers announcement, most often while nothing is missing, and a reused list spares two per call.</summary>
+    public void CollectMissingBodies(int max, int window, List<ChainEntry> result)
+    {
+        result.Clear();
         // The best header is the tip once its body is in (the usual case): no work comparison needed to see that.
-        if (BestHeader == Tip || BestHeader.ChainWork <= Tip.ChainWork) return result;
+        if (BestHeader == Tip || BestHeader.ChainWork <= Tip.ChainWork) return;
         var fork = FindFork(Tip, BestHeader);
         int end = Math.Min(BestHeader.Height, fork.Height + window);
-        if (end <= fork.Height) return result;
+        if (end <= fork.Height) return;
         // Walk down once from the window's end and collect, rather than one ancestor search per height.
-        var walk = BestHeader.GetAncestor(end)!;
-        var collected = new List<ChainEntry>();
-        for (; walk != fork; walk = walk.Parent!)
-            if (!walk.HasBody) collected.Add(walk);
-        collected.Reverse();
-        if (collected.Count > max) collected.RemoveRange(max, collected.Count - max);
-        result.AddRange(collected);
-        return result;
+        for (var walk = BestHeader.GetAncestor(end)!; walk != fork; walk = walk.Parent!)
+            if (!walk.HasBody) result.Add(walk);
+        result.Reverse();
+        if (result.Count > max) result.RemoveRange(max, result.Count - max);
     }
 
     /// <summary>All entries in the order they were first seen (parents before children), for tests and snapshots.</summary>

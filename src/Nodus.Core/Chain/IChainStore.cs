@@ -13,11 +13,13 @@ public sealed record ActiveChainChange(int ForkHeight, IReadOnlyList<Hash256> Co
 /// <summary>What one atomic write adds: new headers, at most one block body, and how the active chain moved.</summary>
 public sealed class ChainBatch
 {
-    public List<StoredHeader> Headers { get; } = [];
+    /// <summary>Made on first use: most batches (a headers announcement of a header we have) add none.</summary>
+    public List<StoredHeader> Headers => _headers ??= [];
+    private List<StoredHeader>? _headers;
     public Block? Body { get; set; }
     public ActiveChainChange? ActiveChain { get; set; }
 
-    public bool IsEmpty => Headers.Count == 0 && Body is null && ActiveChain is null;
+    public bool IsEmpty => (_headers is null || _headers.Count == 0) && Body is null && ActiveChain is null;
 }
 
 /// <summary>Everything a store holds, as loaded at start.</summary>

@@ -143,7 +143,10 @@ public sealed class TransactionRelay : INodeBehaviour
 
     public bool OnMessage(Peer peer, IMessage message, long now)
     {
-        if (!_peers.TryGetValue(peer.Id, out var state)) return false;
+        // Most messages are not relay's (headers, blocks, the handshake's sendheaders and sendcmpct): the type is
+        // looked at before the peer's state, a lookup in a table no other part of the message's handling touches.
+        if (message is not (InvMessage or GetDataMessage or NotFoundMessage or TxMessage or DandelionTxMessage or MempoolMessage)
+            || !_peers.TryGetValue(peer.Id, out var state)) return false;
         switch (message)
         {
             case InvMessage inv:

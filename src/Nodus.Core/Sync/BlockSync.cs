@@ -22,6 +22,11 @@ public sealed partial class BlockSync : INodeBehaviour
     private readonly NodeContext _context;
     private readonly SyncOptions _options;
     private readonly Dictionary<PeerId, PeerSyncState> _peers = [];
+    /// <summary>The same peers in id order, the order block requests are handed out in (kept as peers come and go
+    /// rather than sorted at every request).</summary>
+    private readonly List<KeyValuePair<PeerId, PeerSyncState>> _peersById = [];
+    /// <summary>Scratch list for <see cref="RequestBlocks"/>, which runs after every headers announcement.</summary>
+    private readonly List<ChainEntry> _missing = [];
     private readonly Dictionary<Hash256, (PeerId Peer, long RequestedAt)> _inFlight = [];
     private long _nextStallCheck = Time.Never;
     private PeerId? _headersSyncPeer;
@@ -59,6 +64,7 @@ public sealed partial class BlockSync : INodeBehaviour
     {
         var state = new PeerSyncState();
         _peers[peer.Id] = state;
+        AddById(peer.Id, state);
         if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
         OfferCompactBlocks(peer);
         // Ask every peer that may know more than our best header: this finds forks and tells us what each peer can
@@ -98,7 +104,7 @@ public sealed partial class BlockSync : INodeBehaviour
             return;
         }
         // Caught up: every waiting peer is asked, in id order.
-        foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
+        foreach (var (id, state) in _peersById)
         {
             if (!state.HeadersDeferred || !_context.Peers.TryGetValue(id, out var peer)) continue;
             state.HeadersDeferred = false;
@@ -109,6 +115,7 @@ public sealed partial class BlockSync : INodeBehaviour
     public void OnPeerClosed(Peer peer, long now)
     {
         if (!_peers.Remove(peer.Id, out var state)) return;
+        _peersById.RemoveAt(IndexById(peer.Id));
         _highBandwidthFrom.Remove(peer.Id);
         SetAwaitingHeaders(state, false);
         if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
@@ -173,27 +180,41 @@ public sealed partial class BlockSync : INodeBehaviour
         var locator = Chain.Index.GetLocator(from ?? Chain.BestHeader.Parent ?? Chain.BestHeader);
         _context.Send(peer, new GetHeadersMessage((uint)_context.Options.ProtocolVersion, new BlockLocator { Hashes = locator }, Hash256.Zero));
         SetAwaitingHeaders(state, true);
+        if (state.HeadersRequestedAt + _options.HeadersTimeout == _headersTimeout) _headersTimeoutStale = true; // a re-ask of the earliest
         state.HeadersRequestedAt = now;
+        _headersTimeout = Math.Min(_headersTimeout, now + _options.HeadersTimeout);
     }
 
     // Peers with an unanswered getheaders. NextWakeup runs after every input the node handles and is almost always
     // asked while none is outstanding: the count spares it a walk over every peer then.
     private int _awaitingHeaders;
+    // The earliest headers deadline of those peers, walked for again only when the peer holding it was answered or
+    // asked anew (stale); the start, when every outbound peer's getheaders is outstanding, asked it after every message.
+    private long _headersTimeout = Time.Never;
+    private bool _headersTimeoutStale;
 
     private void SetAwaitingHeaders(PeerSyncState state, bool awaiting)
     {
         if (state.AwaitingHeaders == awaiting) return;
         state.AwaitingHeaders = awaiting;
         _awaitingHeaders += awaiting ? 1 : -1;
+        if (awaiting) return;
+        if (_awaitingHeaders == 0)
+        {
+            _headersTimeout = Time.Never;
+            _headersTimeoutStale = false;
+        }
+        else if (state.HeadersRequestedAt + _options.HeadersTimeout == _headersTimeout) _headersTimeoutStale = true;
     }
 
     private long NextHeadersTimeout()
     {
-        if (_awaitingHeaders == 0) return Time.Never;
+        if (!_headersTimeoutStale) return _headersTimeout;
         long next = Time.Never;
         foreach (var state in _peers.Values)
             if (state.AwaitingHeaders) next = Math.Min(next, state.HeadersRequestedAt + _options.HeadersTimeout);
-        return next;
+        _headersTimeoutStale = false;
+        return _headersTimeout = next;
     }
 
     private void OnHeaders(Peer peer, PeerSyncState state, HeadersMessage message, long now)
@@ -372,30 +393,54 @@ public sealed partial class BlockSync : INodeBehaviour
     /// <summary>Fills every peer's request pipeline with missing blocks that it has, lowest heights first.</summary>
     private void RequestBlocks(long now, PeerId? exclude = null)
     {
-        var missing = Chain.Index.GetMissingBodies(_options.DownloadWindow, _options.DownloadWindow);
+        var missing = _missing;
+        Chain.Index.CollectMissingBodies(_options.DownloadWindow, _options.DownloadWindow, missing);
         if (missing.Count == 0) return;
         // Every announcement of a block already in flight lands here: when no missing body is free to request, no
-        // peer can be given one, and the walk over the peers in id order is skipped.
-        bool allInFlight = true;
-        foreach (var entry in missing) allInFlight &= _inFlight.ContainsKey(entry.Hash);
-        int next = 0;
+        // peer can be given one, and the walk over the peers in id order is skipped; it ends once none is left.
+        int free = 0;
+        foreach (var entry in missing) if (!_inFlight.ContainsKey(entry.Hash)) free++;
         // Peers in id order so the schedule is deterministic.
-        if (!allInFlight) foreach (var (id, state) in _peers.OrderBy(p => p.Key.Value))
+        for (int p = 0; p < _peersById.Count && free > 0; p++)
         {
+            var (id, state) = _peersById[p];
             if (id == exclude || state.InFlightCount >= _options.MaxBlocksInFlightPerPeer) continue;
             if (!_context.Peers.TryGetValue(id, out var peer) || !peer.IsEstablished) continue;
             List<InvVector>? request = null;
-            for (int i = next; i < missing.Count && state.InFlightCount < _options.MaxBlocksInFlightPerPeer; i++)
+            for (int i = 0; i < missing.Count && state.InFlightCount < _options.MaxBlocksInFlightPerPeer; i++)
             {
                 var entry = missing[i];
                 if (_inFlight.ContainsKey(entry.Hash) || !state.Has(entry)) continue;
                 _inFlight[entry.Hash] = (id, now);
                 state.InFlight.Add(entry.Hash);
+                free--;
                 (request ??= []).Add(new InvVector(WantsCompact(state, entry, now) ? InvType.CompactBlock : InvType.WitnessBlock, entry.Hash));
             }
             if (request is not null) _context.Send(peer, new GetDataMessage(request));
         }
+        missing.Clear(); // holds no entry past the call
         if (_inFlight.Count > 0 && _nextStallCheck == Time.Never) _nextStallCheck = now + StallCheckInterval;
+    }
+
+    private void AddById(PeerId id, PeerSyncState state)
+    {
+        int i = IndexById(id);
+        if (i >= 0) _peersById[i] = new(id, state);
+        else _peersById.Insert(~i, new(id, state));
+    }
+
+    /// <summary>Where <paramref name="id"/> is in <see cref="_peersById"/>, or the complement of where it would go.</summary>
+    private int IndexById(PeerId id)
+    {
+        int lo = 0, hi = _peersById.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            long at = _peersById[mid].Key.Value;
+            if (at == id.Value) return mid;
+            if (at < id.Value) lo = mid + 1; else hi = mid - 1;
+        }
+        return ~lo;
     }
 
     private void CheckStalls(long now)
