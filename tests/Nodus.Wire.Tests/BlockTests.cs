@@ -153,6 +153,27 @@ public class BlockTests
     }
 
     [Fact]
+    public void WitnessMemo_WitnessChangedWithInvalidateHashes_Forgotten()
+    {
+        var block = Samples.RandomBlock(new Random(19), 4);
+        var owner = new object();
+        var facts = block.InspectWitnessIds(owner);
+        Assert.Null(facts.Memo);
+        Assert.Equal(block.ComputeWitnessMerkleRoot(out _), facts.MerkleRoot);
+        facts.Remember("weighed");
+        Assert.Equal("weighed", block.InspectWitnessIds(owner).Memo);
+        Assert.Null(block.InspectWitnessIds(new object()).Memo); // another owner's memo is not answered
+
+        var changed = block.Transactions[2];
+        changed.Inputs[0] = changed.Inputs[0] with { Witness = [[4, 5, 6, 7]] };
+        changed.InvalidateHashes();
+        var after = block.InspectWitnessIds(owner);
+        Assert.Null(after.Memo);
+        Assert.True(after.AnyWitnessAfterCoinbase);
+        Assert.NotEqual(facts.MerkleRoot, after.MerkleRoot);
+    }
+
+    [Fact]
     public void MerkleRoot_ListChangedAfterComputing_ComputedAgain()
     {
         // Roots are memoised with the ids they were computed from; a changed list must not be answered from the memo.

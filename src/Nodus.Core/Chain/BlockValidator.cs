@@ -177,12 +177,11 @@ public static class BlockValidator
                 return ValidationResult.Invalid("bad-cb-height");
         }
 
-        var witness = CheckWitness(block);
+        var wtxids = block.InspectWitnessIds(WitnessChecks.MemoOwner);
+        var witness = CheckWitness(block, wtxids);
         if (!witness.IsValid) return witness;
 
-        long weight = BlockHeader.EncodedSize * ConsensusLimits.WitnessScaleFactor;
-        foreach (var tx in block.Transactions)
-            weight += tx.GetSerializedSize(withWitness: false) * (ConsensusLimits.WitnessScaleFactor - 1) + tx.GetSerializedSize(withWitness: true);
+        long weight = BlockHeader.EncodedSize * ConsensusLimits.WitnessScaleFactor + Weight(coinbase) + WitnessChecks.Of(block, wtxids).WeightAfterCoinbase;
         weight += WireStream.CompactSizeLength((ulong)block.Transactions.Count) * ConsensusLimits.WitnessScaleFactor;
         if (weight > ConsensusLimits.MaxBlockWeight) return ValidationResult.Invalid("bad-blk-weight");
 
@@ -196,8 +195,33 @@ public static class BlockValidator
         return ValidationResult.Ok;
     }
 
+    /// <summary>BIP 141 weight of one transaction: its legacy size counted four times, its witness bytes once.</summary>
+    private static long Weight(Transaction tx) =>
+        tx.GetSerializedSize(withWitness: false) * (ConsensusLimits.WitnessScaleFactor - 1) + tx.GetSerializedSize(withWitness: true);
+
+    /// <summary>
+    /// The weight of the transactions after the coinbase: it depends only on what their wtxids hash, so it is memoised
+    /// on the block with its witness tree (as <see cref="TransactionChecks"/> with the txids): a block handed to many
+    /// nodes in one process is walked once, while every node still checks the block's weight against the limit.
+    /// </summary>
+    private sealed record WitnessChecks(long WeightAfterCoinbase)
+    {
+        public static readonly object MemoOwner = new();
+
+        public static WitnessChecks Of(Block block, Block.WitnessIdFacts wtxids)
+        {
+            if (wtxids.Memo is WitnessChecks known) return known;
+            long weight = 0;
+            var txs = block.Transactions;
+            for (int i = 1; i < txs.Count; i++) weight += Weight(txs[i]);
+            var checks = new WitnessChecks(weight);
+            wtxids.Remember(checks);
+            return checks;
+        }
+    }
+
     /// <summary>BIP 141: witness data only with a matching commitment in the coinbase.</summary>
-    private static ValidationResult CheckWitness(Block block)
+    private static ValidationResult CheckWitness(Block block, Block.WitnessIdFacts wtxids)
     {
         var coinbase = block.Transactions[0];
         int index = WitnessCommitment.FindIndex(coinbase);
@@ -205,11 +229,11 @@ public static class BlockValidator
         {
             var reserved = coinbase.Inputs[0].Witness;
             if (reserved is not { Length: 1 } || reserved[0].Length != 32) return ValidationResult.Invalid("bad-witness-nonce-size");
-            var commitment = WitnessCommitment.Compute(block, reserved[0]);
-            if (!coinbase.Outputs[index].ScriptPubKey.AsSpan(6, 32).SequenceEqual(commitment.ToArray()))
+            var commitment = WitnessCommitment.Compute(wtxids.MerkleRoot, reserved[0]);
+            if (new Hash256(coinbase.Outputs[index].ScriptPubKey.AsSpan(6, 32)) != commitment)
                 return ValidationResult.Invalid("bad-witness-merkle-match");
             return ValidationResult.Ok;
         }
-        return block.AnyTransactionHasWitness() ? ValidationResult.Invalid("unexpected-witness") : ValidationResult.Ok;
+        return coinbase.HasWitness || wtxids.AnyWitnessAfterCoinbase ? ValidationResult.Invalid("unexpected-witness") : ValidationResult.Ok;
     }
 }

@@ -47,7 +47,13 @@ public sealed class ChainEntry
     internal List<ChainEntry>? Children { get; set; }
 
     /// <summary>Median of the timestamps of this block and its 10 predecessors (BIP 113's median time past).</summary>
-    public long GetMedianTimePast()
+    /// <remarks>Kept once known: it depends only on headers that never change, and a node asks for it at least twice
+    /// per block (its child's header, then its child's body), each time a walk over eleven entries.</remarks>
+    public long GetMedianTimePast() => _medianTimePast >= 0 ? _medianTimePast : _medianTimePast = ComputeMedianTimePast();
+
+    private long _medianTimePast = -1; // a header time is unsigned: -1 means not yet computed
+
+    private long ComputeMedianTimePast()
     {
         Span<uint> times = stackalloc uint[ConsensusLimits.MedianTimeSpan];
         int n = 0;

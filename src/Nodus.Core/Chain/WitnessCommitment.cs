@@ -17,10 +17,13 @@ public static class WitnessCommitment
     /// <summary>The witness merkle root: wtxids, with the coinbase's counted as zero.</summary>
     public static Hash256 WitnessMerkleRoot(Block block, out bool mutated) => block.ComputeWitnessMerkleRoot(out mutated);
 
-    public static Hash256 Compute(Block block, ReadOnlySpan<byte> reservedValue)
+    public static Hash256 Compute(Block block, ReadOnlySpan<byte> reservedValue) => Compute(WitnessMerkleRoot(block, out _), reservedValue);
+
+    /// <summary>The commitment to a witness merkle root already computed.</summary>
+    public static Hash256 Compute(Hash256 witnessMerkleRoot, ReadOnlySpan<byte> reservedValue)
     {
         Span<byte> data = stackalloc byte[64];
-        WitnessMerkleRoot(block, out _).CopyTo(data);
+        witnessMerkleRoot.CopyTo(data);
         reservedValue.CopyTo(data[32..]);
         return Sha256d.Hash(data);
     }

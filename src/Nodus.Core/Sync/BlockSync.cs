@@ -375,7 +375,9 @@ public sealed partial class BlockSync : INodeBehaviour
         var connected = update.Connected;
         var tipEntry = Chain.Tip;
         Block? tip = null; // looked up once, for the first high-bandwidth peer
-        List<BlockHeader>? headers = null;
+        // One headers message for every peer that gets this announcement: a sent message is never changed (the
+        // runtimes encode it, the simulator hands it over as is), so ten peers need not get ten copies of the headers.
+        HeadersMessage? headers = null;
         foreach (var peer in _context.EstablishedPeers)
         {
             if (peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
@@ -383,7 +385,7 @@ public sealed partial class BlockSync : INodeBehaviour
             if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && (tip ??= Chain.GetBlock(tipEntry.Hash)) is { } pushed)
                 _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed))); // BIP 152 high-bandwidth: push at once
             else if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
-                _context.Send(peer, new HeadersMessage(headers ??= [.. connected.Select(e => e.Header)])); // each message copies it
+                _context.Send(peer, headers ??= new HeadersMessage(connected.Select(e => e.Header)));
             else
                 _context.Send(peer, new InvMessage([new InvVector(InvType.Block, tipEntry.Hash)]));
             state.UpdateBestKnown(tipEntry);

@@ -205,7 +205,7 @@ public sealed class Block : IWireValue<Block>
     // needs Transaction.InvalidateHashes). Comparing ids is a memory compare, against thousands of SHA-256d for the
     // tree. Bitcoin Core keeps the same kind of memo on CBlock (fChecked, m_checked_merkle_root).
     private MerkleMemo? _txidTree, _wtxidTree;
-    private TransactionMemo? _memo;
+    private TransactionMemo? _memo, _witnessMemo;
 
     private sealed record TransactionMemo(object Owner, object Value, MerkleMemo Tree);
 
@@ -257,6 +257,45 @@ public sealed class Block : IWireValue<Block>
 
         /// <summary>Stores the owner's value for the ids inspected (a memo of ids that have changed since is never returned).</summary>
         public void Remember(object value) => _block._memo = new TransactionMemo(_owner, value, _tree);
+    }
+
+    /// <summary>
+    /// What the contextual checks need to know about the wtxids, from one comparison of the current transactions with
+    /// the memoised witness tree: the witness merkle root, whether a transaction after the coinbase has witness data,
+    /// and what <paramref name="owner"/> stored for these wtxids — results that depend on the full serialization of the
+    /// transactions after the coinbase (what their wtxids hash), such as their weight. The coinbase is not covered.
+    /// </summary>
+    public WitnessIdFacts InspectWitnessIds(object owner)
+    {
+        var tree = WitnessTree();
+        var memo = _witnessMemo is { } m && ReferenceEquals(m.Owner, owner) && ReferenceEquals(m.Tree, tree) ? m.Value : null;
+        return new WitnessIdFacts(this, tree, owner, memo);
+    }
+
+    /// <summary>The answer of <see cref="InspectWitnessIds"/>; valid while the block's transactions do not change.</summary>
+    public readonly struct WitnessIdFacts
+    {
+        private readonly Block _block;
+        private readonly MerkleMemo _tree;
+        private readonly object _owner;
+
+        internal WitnessIdFacts(Block block, MerkleMemo tree, object owner, object? memo)
+        {
+            _block = block;
+            _tree = tree;
+            _owner = owner;
+            Memo = memo;
+        }
+
+        /// <summary>The BIP 141 witness merkle root (the coinbase's wtxid counted as zero).</summary>
+        public Hash256 MerkleRoot => _tree.Root;
+        /// <summary>Some transaction after the coinbase carries witness data.</summary>
+        public bool AnyWitnessAfterCoinbase => _tree.AnyWitness;
+        /// <summary>What the owner stored for these wtxids, or null.</summary>
+        public object? Memo { get; }
+
+        /// <summary>Stores the owner's value for the wtxids inspected (never returned once they have changed).</summary>
+        public void Remember(object value) => _block._witnessMemo = new TransactionMemo(_owner, value, _tree);
     }
 
     private MerkleMemo TransactionTree()

@@ -63,6 +63,22 @@ public class BlockValidatorTests
     }
 
     [Fact]
+    public void CheckContextual_TransactionGrownAfterAValidCheck_WeighedAgain()
+    {
+        // The weight of the transactions after the coinbase is memoised with their wtxids: a change must be weighed.
+        var block = MinedOnGenesis(SpendTx(11), SpendTx(12));
+        var ok = BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance);
+        Assert.Equal(ValidationResult.Ok, ok);
+        var tx = block.Transactions[2];
+        tx.Outputs.Add(new TxOut { Value = 0, ScriptPubKey = new byte[ConsensusLimits.MaxBlockWeight / ConsensusLimits.WitnessScaleFactor] });
+        tx.InvalidateHashes();
+        Assert.Equal("bad-blk-weight", BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance).Reason);
+        tx.Outputs.RemoveAt(tx.Outputs.Count - 1);
+        tx.InvalidateHashes();
+        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckContextual(block, 1, GenesisMtp, BitcoinRegtest, PermissiveTransactionValidator.Instance));
+    }
+
+    [Fact]
     public void CheckBlock_NoCoinbaseFirst_BadCbMissing()
     {
         var block = MinedOnGenesis(SpendTx(5));
