@@ -112,42 +112,54 @@ public sealed class PartialBlock
             slots[index] = tx;
         }
 
-        // Short id → slot, for the slots not prefilled, in block order.
+        // Short id → its position in the compact block, and position → slot (the slots not prefilled, in block order).
         var shortIds = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds);
-        var bySlot = new ShortIdTable(shortIds.Length);
+        var byId = new ShortIdTable(shortIds.Length);
+        var slotOf = SlotsOf(shortIds.Length);
         int next = 0;
-        foreach (ulong shortId in shortIds)
+        for (int p = 0; p < shortIds.Length; p++)
         {
             while (slots[next] is not null) next++;
-            if (!bySlot.TryAdd(shortId, next)) return ReconstructionStatus.Failed; // two in the block collide
-            next++;
+            if (!byId.TryAdd(shortIds[p], p)) return ReconstructionStatus.Failed; // two in the block collide
+            slotOf[p] = next++;
         }
 
         var key = compact.Key;
         if (shortIds.Length > 0)
         {
             var batch = _shortIdBatch ??= new ulong[ShortIdBatch];
+            // The position after the last match: a mempool mostly holds a block's transactions in the block's order,
+            // so the next candidate's id is first compared there. Ids in the block are unique (checked above), so
+            // a hit there is the very position the table would give.
+            int guess = 0;
             foreach (var run in candidates)
             {
                 var wtxids = run.WitnessIds;
+                var txs = run.Items;
                 for (int from = 0; from < wtxids.Length; from += ShortIdBatch)
                 {
                     int n = Math.Min(ShortIdBatch, wtxids.Length - from);
                     key.ShortIds(wtxids.AsSpan(from, n), batch);
                     for (int j = 0; j < n; j++)
                     {
-                        int at = bySlot.Find(batch[j]);
-                        if (at < 0) continue;
-                        int slot = bySlot.SlotAt(at);
-                        if (!bySlot.IsMatched(at))
+                        ulong id = batch[j];
+                        int at = guess;
+                        if ((uint)at >= (uint)shortIds.Length || shortIds[at] != id)
                         {
-                            bySlot.SetMatched(at);
-                            slots[slot] = run.Transactions[from + j];
+                            at = byId.Find(id);
+                            if (at < 0) continue;
+                        }
+                        guess = at + 1;
+                        int slot = slotOf[at];
+                        if ((slot & Matched) == 0)
+                        {
+                            slotOf[at] = slot | Matched;
+                            slots[slot] = txs[from + j];
                             found++;
                         }
-                        else if (slots[slot] is { } earlier && earlier.GetWitnessHash() != wtxids[from + j])
+                        else if (slots[slot & ~Matched] is { } earlier && earlier.GetWitnessHash() != wtxids[from + j])
                         {
-                            slots[slot] = null; // two mempool transactions share the id: ask for it
+                            slots[slot & ~Matched] = null; // two mempool transactions share the id: ask for it
                             found--;
                         }
                         if (found == shortIds.Length) return ReconstructionStatus.Ok;
@@ -158,9 +170,23 @@ public sealed class PartialBlock
         return ReconstructionStatus.Ok;
     }
 
+    /// <summary>Set in a <see cref="SlotsOf"/> entry once a candidate matched that position (above
+    /// <see cref="CompactBlock.MaxTransactions"/>, so never part of a slot).</summary>
+    private const int Matched = 1 << 30;
+
+    // The thread's position → slot array, with the matched flag (Match calls no outside code: never in use twice).
+    [ThreadStatic] private static int[]? _slotOf;
+
+    private static int[] SlotsOf(int count)
+    {
+        var slotOf = _slotOf;
+        if (slotOf is null || slotOf.Length < count) _slotOf = slotOf = new int[Math.Max(count, ShortIdBatch)];
+        return slotOf;
+    }
+
     /// <summary>
-    /// The short ids of one compact block and their slots, with a flag for "a candidate matched": open addressing
-    /// with linear probing over the thread's own array. Short ids are SipHash output, so their low bits index the table.
+    /// The short ids of one compact block and their positions: open addressing with linear probing over the thread's
+    /// own array. Short ids are SipHash output, so their low bits index the table.
     /// </summary>
     private ref struct ShortIdTable
     {
@@ -168,7 +194,6 @@ public sealed class PartialBlock
         // thread's own and is reused without clearing: an entry counts only when stamped with the current use (a
         // rebuild at every node would otherwise clear tens of kilobytes). Match calls no outside code, so one
         // table per thread is never in use twice at once.
-        private const int Matched = 1 << 30; // above CompactBlock.MaxTransactions
         [ThreadStatic] private static Entry[]? _threadEntries;
         [ThreadStatic] private static int _threadUse;
         private readonly Entry[] _entries;
@@ -178,7 +203,7 @@ public sealed class PartialBlock
         private struct Entry
         {
             public ulong Key;
-            public int Value; // slot, with the matched flag
+            public int Value; // position in the compact block
             public int Use;
         }
 
@@ -200,7 +225,7 @@ public sealed class PartialBlock
             _mask = size - 1;
         }
 
-        public readonly bool TryAdd(ulong key, int slot)
+        public readonly bool TryAdd(ulong key, int position)
         {
             var entries = _entries;
             int i = (int)key & _mask;
@@ -209,26 +234,23 @@ public sealed class PartialBlock
                 if (entries[i].Key == key) return false;
                 i = (i + 1) & _mask;
             }
-            entries[i] = new Entry { Key = key, Value = slot, Use = _use };
+            entries[i] = new Entry { Key = key, Value = position, Use = _use };
             return true;
         }
 
-        /// <summary>The position of <paramref name="key"/>, or -1.</summary>
+        /// <summary>The position in the compact block of <paramref name="key"/>, or -1.</summary>
         public readonly int Find(ulong key)
         {
             var entries = _entries;
             int i = (int)key & _mask;
             while (entries[i].Use == _use)
             {
-                if (entries[i].Key == key) return i;
+                if (entries[i].Key == key) return entries[i].Value;
                 i = (i + 1) & _mask;
             }
             return -1;
         }
 
-        public readonly int SlotAt(int at) => _entries[at].Value & ~Matched;
-        public readonly bool IsMatched(int at) => (_entries[at].Value & Matched) != 0;
-        public readonly void SetMatched(int at) => _entries[at].Value |= Matched;
     }
 
     /// <summary>
