@@ -113,7 +113,7 @@ public sealed class PartialBlock
         }
 
         // Short id → its position in the compact block, and position → slot (the slots not prefilled, in block order).
-        var shortIds = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds);
+        var shortIds = compact.ShortIdSpan;
         var byId = new ShortIdTable(shortIds.Length);
         var slotOf = SlotsOf(shortIds.Length);
         int next = 0;
@@ -139,7 +139,10 @@ public sealed class PartialBlock
                 for (int from = 0; from < wtxids.Length; from += ShortIdBatch)
                 {
                     int n = Math.Min(ShortIdBatch, wtxids.Length - from);
-                    key.ShortIds(wtxids.AsSpan(from, n), batch);
+                    // The ids of candidates that are the sender's own block's wtxids in the same place are the
+                    // sender's (a memo of the same SipHash, exact); others are hashed.
+                    var step = wtxids.AsSpan(from, n);
+                    if (!compact.KnownShortIds(step, from, batch)) key.ShortIds(step, batch);
                     for (int j = 0; j < n; j++)
                     {
                         ulong id = batch[j];

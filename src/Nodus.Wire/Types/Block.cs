@@ -176,8 +176,13 @@ public sealed class Block : IWireValue<Block>
         return (txs.Count > 0 && txs[0].HasWitness) || WitnessTree().AnyWitness;
     }
 
-    /// <summary>The wtxids of the transactions after the coinbase, in order, from the witness memo (not to be changed).</summary>
-    internal ReadOnlySpan<Hash256> WitnessIdsAfterCoinbase() => WitnessTree().Leaves.AsSpan(1, Math.Max(0, Transactions.Count - 1));
+    /// <summary>The wtxids of the transactions after the coinbase, in order: the witness memo's leaves from
+    /// <paramref name="count"/> entries at the returned start (an array never changed once made).</summary>
+    internal (Hash256[] Leaves, int Start) WitnessIdsAfterCoinbase(out int count)
+    {
+        count = Math.Max(0, Transactions.Count - 1);
+        return (WitnessTree().Leaves, 1);
+    }
 
     private MerkleMemo WitnessTree()
     {

@@ -19,12 +19,33 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     public BlockHeader Header;
     public ulong Nonce;
     /// <summary>Short ids in block order of the transactions not prefilled; the low 48 bits are used.</summary>
-    public List<ulong> ShortIds = [];
+    public List<ulong> ShortIds
+    {
+        get => _shortIds ??= [.. _sourceIds ?? []];
+        set => _shortIds = value;
+    }
+
+    /// <summary>The short ids without making the list (<see cref="FromBlock"/> keeps them in an array until the list
+    /// is asked for): what the wire encoding and a rebuild read.</summary>
+    public ReadOnlySpan<ulong> ShortIdSpan =>
+        _shortIds is { } list ? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list) : _sourceIds;
+
+    private List<ulong>? _shortIds;
+
+    // What FromBlock hashed: the block's wtxids after the coinbase (its witness memo's leaves, never changed), their
+    // short ids under _sourceKey, and where they start in the array. A pure function's memo: SipHash under one key
+    // gives the same id for the same wtxid, so a receiver in the same process whose candidates are these wtxids
+    // reads their ids here instead of hashing them again (KnownShortIds). It stays right when ShortIds is replaced
+    // or edited afterwards (the ids here are kept apart from the list), and is ignored once the key changed.
+    private Hash256[]? _source;
+    private int _sourceStart;
+    private ulong[]? _sourceIds;
+    private ShortIdKey _sourceKey;
     /// <summary>Prefilled transactions in ascending index order.</summary>
     public List<PrefilledTransaction> Prefilled = [];
 
     /// <summary>Transactions in the block the compact block describes.</summary>
-    public int TransactionCount => ShortIds.Count + Prefilled.Count;
+    public int TransactionCount => ShortIdSpan.Length + Prefilled.Count;
 
     public Hash256 GetHash() => Header.GetHash();
 
@@ -52,14 +73,33 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     public static CompactBlock FromBlock(Block block, ulong nonce)
     {
         var txs = block.Transactions;
-        int count = Math.Max(0, txs.Count - 1);
-        var compact = new CompactBlock { Header = block.Header, Nonce = nonce, ShortIds = new List<ulong>(count) };
+        var compact = new CompactBlock { Header = block.Header, Nonce = nonce };
         if (txs.Count > 0) compact.Prefilled.Add(new PrefilledTransaction(0, txs[0]));
         // The wtxids come from the block's witness memo: a block object announced by many nodes of one process
         // (each with its own nonce) has them read from its transactions once.
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(compact.ShortIds, count);
-        compact.Key.ShortIds(block.WitnessIdsAfterCoinbase(), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(compact.ShortIds));
+        var (source, start) = block.WitnessIdsAfterCoinbase(out int count);
+        var ids = new ulong[count];
+        var key = compact.Key;
+        key.ShortIds(source.AsSpan(start, count), ids);
+        (compact._source, compact._sourceStart, compact._sourceIds, compact._sourceKey) = (source, start, ids, key);
         return compact;
+    }
+
+    /// <summary>
+    /// The short ids under <see cref="Key"/> of <paramref name="wtxids"/> when they are, byte for byte, the wtxids this
+    /// compact block was built from at <paramref name="at"/> (in block order after the coinbase): copied into
+    /// <paramref name="shortIds"/> from the sender's own hashing, the very values SipHash gives. False when they are
+    /// not (or the compact block did not come from <see cref="FromBlock"/> in this process): hash them.
+    /// </summary>
+    public bool KnownShortIds(ReadOnlySpan<Hash256> wtxids, int at, Span<ulong> shortIds)
+    {
+        if (_source is not { } source || _sourceIds is not { } ids || at < 0 || at > ids.Length - wtxids.Length) return false;
+        var known = source.AsSpan(_sourceStart + at, wtxids.Length);
+        if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(known).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(wtxids)))
+            return false;
+        if (Key != _sourceKey) return false; // header or nonce changed since: another key
+        ids.AsSpan(at, wtxids.Length).CopyTo(shortIds);
+        return true;
     }
 
     /// <summary>Short ids copied through the stream per call (a stack buffer of 6 × this).</summary>
@@ -73,16 +113,19 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         s.Value(ref value.Header);
         s.UInt64(ref value.Nonce);
 
-        int count = value.ShortIds.Count;
+        int count = value.ShortIdSpan.Length;
         s.Count(ref count, MaxTransactions, ShortIdKey.ShortIdLength, "cmpctblock short ids");
+        Span<ulong> read = default;
         if (s.IsReading)
         {
-            value.ShortIds = new List<ulong>(count);
-            System.Runtime.InteropServices.CollectionsMarshal.SetCount(value.ShortIds, count);
+            var list = new List<ulong>(count);
+            System.Runtime.InteropServices.CollectionsMarshal.SetCount(list, count);
+            value.ShortIds = list;
+            read = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
         }
+        var written = s.IsReading ? default : value.ShortIdSpan; // FromBlock's array or the list
         // The 6-byte ids go through the stream a run at a time (the simulator sizes every cmpctblock it relays by
         // encoding it; thousands of 6-byte calls cost more than the copy).
-        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value.ShortIds);
         Span<byte> run = stackalloc byte[ShortIdRun * ShortIdKey.ShortIdLength + 2];
         for (int from = 0; from < count; from += ShortIdRun)
         {
@@ -90,13 +133,13 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
             var bytes = run[..(n * ShortIdKey.ShortIdLength)];
             if (!s.IsReading)
                 for (int i = 0; i < n; i++) // 8 bytes written, the next id's overwrites the 2 above the 48 used
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(run[(i * ShortIdKey.ShortIdLength)..], ids[from + i] & ShortIdMask);
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(run[(i * ShortIdKey.ShortIdLength)..], written[from + i] & ShortIdMask);
             s.FixedBytes(bytes);
             if (s.IsReading)
             {
                 run[bytes.Length..].Clear();
                 for (int i = 0; i < n; i++)
-                    ids[from + i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(run[(i * ShortIdKey.ShortIdLength)..]) & ShortIdMask;
+                    read[from + i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(run[(i * ShortIdKey.ShortIdLength)..]) & ShortIdMask;
             }
         }
 
