@@ -171,9 +171,7 @@ public static class BlockValidator
 
         if (height >= network.Bip34Height && height > 0)
         {
-            var expected = CoinbaseHeight.Encode(height);
-            var script = coinbase.Inputs[0].ScriptSig;
-            if (script.Length < expected.Length || !script.AsSpan(0, expected.Length).SequenceEqual(expected))
+            if (!CoinbaseHeight.Begins(coinbase.Inputs[0].ScriptSig, height))
                 return ValidationResult.Invalid("bad-cb-height");
         }
 

@@ -137,12 +137,13 @@ public sealed class ChainIndex
     private ChainUpdate SwitchTo(ChainEntry newTip)
     {
         var fork = FindFork(Tip, newTip);
-        var disconnected = new List<ChainEntry>();
-        for (int h = Tip.Height; h > fork.Height; h--) disconnected.Add(_active[h]);
+        // Arrays of the exact size (a plain extension, the usual move, disconnects nothing and connects one block).
+        var disconnected = Tip.Height > fork.Height ? new ChainEntry[Tip.Height - fork.Height] : [];
+        for (int h = Tip.Height, i = 0; h > fork.Height; h--) disconnected[i++] = _active[h];
         _active.RemoveRange(fork.Height + 1, _active.Count - fork.Height - 1);
-        var connected = new List<ChainEntry>(newTip.Height - fork.Height);
-        for (var e = newTip; e != fork; e = e.Parent!) connected.Add(e);
-        connected.Reverse();
+        var connected = new ChainEntry[newTip.Height - fork.Height];
+        int at = connected.Length;
+        for (var e = newTip; e != fork; e = e.Parent!) connected[--at] = e;
         _active.AddRange(connected);
         return new ChainUpdate(disconnected, connected);
     }

@@ -221,7 +221,11 @@ public sealed class ChainState
             batch.Body = block;
             var update = Index.SetHasBody(entry);
             if (update.Changed)
-                batch.ActiveChain = new ActiveChainChange(update.ForkPoint!.Height, update.Connected.Select(e => e.Hash).ToArray());
+            {
+                var connected = new Hash256[update.Connected.Count];
+                for (int i = 0; i < connected.Length; i++) connected[i] = update.Connected[i].Hash;
+                batch.ActiveChain = new ActiveChainChange(update.ForkPoint!.Height, connected);
+            }
             return new BlockAcceptance(ValidationResult.Ok, entry, false, update, Stored: true);
         }
         finally

@@ -58,13 +58,13 @@ public class RecentTxFilter
     }
 
     /// <summary>
-    /// <see cref="Add"/> of the ids <c>idAt(0)</c> … <c>idAt(count - 1)</c> in order. A filter of capacity one ends
+    /// <see cref="Add"/> of the ids <c>idAt(state, 0)</c> … <c>idAt(state, count - 1)</c> in order. A filter of capacity one ends
     /// holding the last id whatever came before it (each Add either finds its id there or replaces it), so it is
     /// asked for the last id only: a block's thousands of txids are not each read and added.
     /// </summary>
-    public void AddInOrder(int count, Func<int, Hash256> idAt)
+    public void AddInOrder<TState>(int count, TState state, Func<TState, int, Hash256> idAt)
     {
-        for (int i = Capacity == 1 ? Math.Max(0, count - 1) : 0; i < count; i++) Add(idAt(i));
+        for (int i = Capacity == 1 ? Math.Max(0, count - 1) : 0; i < count; i++) Add(idAt(state, i));
     }
 
     /// <summary>Bitcoin Core resets its reject filter on every new tip, since a block can make a rejected tx valid.</summary>

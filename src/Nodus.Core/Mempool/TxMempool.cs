@@ -173,7 +173,7 @@ public sealed class TxMempool
         {
             // Nothing to erase and no spend to conflict with (a node that relays no transactions): only the
             // confirmed filter learns the ids, and it is handed just those it can keep.
-            RecentlyConfirmed.AddInOrder(blockTransactions.Count, i => blockTransactions[i].GetHash());
+            RecentlyConfirmed.AddInOrder(blockTransactions.Count, blockTransactions, static (txs, i) => txs[i].GetHash()); // no closure per block
             RecentRejects.Clear();
             return;
         }

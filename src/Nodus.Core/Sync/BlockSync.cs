@@ -358,10 +358,13 @@ public sealed partial class BlockSync : INodeBehaviour
     private void AfterChainUpdate(ChainUpdate update, long now, PeerId? from)
     {
         if (!update.Changed) return;
-        foreach (var entry in update.Disconnected)
-            if (Chain.GetBlock(entry.Hash) is { } block) BlockDisconnected?.Invoke(block, entry, now);
-        foreach (var entry in update.Connected)
-            if (Chain.GetBlock(entry.Hash) is { } block) BlockConnected?.Invoke(block, entry, now);
+        // Indexed loops: a foreach over the read-only lists would box an enumerator per list, per block, per node.
+        var disconnected = update.Disconnected;
+        for (int i = 0; i < disconnected.Count; i++)
+            if (Chain.GetBlock(disconnected[i].Hash) is { } block) BlockDisconnected?.Invoke(block, disconnected[i], now);
+        var connected = update.Connected;
+        for (int i = 0; i < connected.Count; i++)
+            if (Chain.GetBlock(connected[i].Hash) is { } block) BlockConnected?.Invoke(block, connected[i], now);
         if (update.IsReorganisation)
             _context.Log(LogSeverity.Information, $"reorganisation: {update.Disconnected.Count} blocks disconnected, new tip {Chain.Tip}");
         if (Chain.Height % 1000 == 0 || !IsInitialBlockDownload(now))
@@ -378,18 +381,25 @@ public sealed partial class BlockSync : INodeBehaviour
         // One headers message for every peer that gets this announcement: a sent message is never changed (the
         // runtimes encode it, the simulator hands it over as is), so ten peers need not get ten copies of the headers.
         HeadersMessage? headers = null;
-        foreach (var peer in _context.EstablishedPeers)
+        foreach (var peer in _context.Peers) // the table's own enumerator: no iterator objects per announcement
         {
-            if (peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
+            if (!peer.IsEstablished || peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
             if (state.Has(tipEntry)) continue;
             if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && (tip ??= Chain.GetBlock(tipEntry.Hash)) is { } pushed)
                 _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed))); // BIP 152 high-bandwidth: push at once
             else if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
-                _context.Send(peer, headers ??= new HeadersMessage(connected.Select(e => e.Header)));
+                _context.Send(peer, headers ??= AnnouncementOf(connected));
             else
                 _context.Send(peer, new InvMessage([new InvVector(InvType.Block, tipEntry.Hash)]));
             state.UpdateBestKnown(tipEntry);
         }
+    }
+
+    private static HeadersMessage AnnouncementOf(IReadOnlyList<ChainEntry> connected)
+    {
+        var headers = new List<BlockHeader>(connected.Count);
+        for (int i = 0; i < connected.Count; i++) headers.Add(connected[i].Header);
+        return new HeadersMessage { Headers = headers };
     }
 
     /// <summary>Fills every peer's request pipeline with missing blocks that it has, lowest heights first.</summary>
