@@ -107,6 +107,8 @@ public sealed class Node
         peer.Traffic.RecordReceived(message.Command, wireSize, known: true, now);
         if (peer.State == HandshakeState.Closing) return false;
 
+        // An established peer's ordinary message (headers, inv, blocks: nearly all of them) goes straight to the behaviours.
+        if (!PeerSession.Handles(peer, message)) return Dispatch(peer, message, now);
         long deadline = PeerSession.NextDeadline(peer, Options);
         if (_session.Handle(peer, message, now, peer.VersionNonce, out bool established))
         {
@@ -123,14 +125,20 @@ public sealed class Node
             // A peer the session closed was reported to Misbehaved's listeners (the ban manager, a behaviour).
             return established || peer.State == HandshakeState.Closing;
         }
+        return Dispatch(peer, message, now);
+    }
+
+    /// <summary>Hands an established peer's message to the behaviours.</summary>
+    private bool Dispatch(Peer peer, IMessage message, long now)
+    {
         // Every behaviour sees every message: getdata, inv and notfound carry blocks and transactions together.
         bool handled = false;
-        foreach (var b in _behaviours)
+        for (int i = 0; i < _behaviours.Count; i++)
         {
             if (peer.State == HandshakeState.Closing) return true;
-            handled |= b.OnMessage(peer, message, now);
+            handled |= _behaviours[i].OnMessage(peer, message, now);
         }
-        if (!handled) Context.Log(LogSeverity.Debug, $"peer {id}: no handler for {message.Command}");
+        if (!handled) Context.Log(LogSeverity.Debug, $"peer {peer.Id}: no handler for {message.Command}");
         return true;
     }
 

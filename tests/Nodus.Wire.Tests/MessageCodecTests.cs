@@ -120,6 +120,18 @@ public class MessageCodecTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(252)]
+    [InlineData(253)]
+    [InlineData(HeadersMessage.MaxHeaders)]
+    public void HeadersPayloadSize_IsTheEncodedLength(int count)
+    {
+        var message = new HeadersMessage(Enumerable.Range(0, count).Select(i => new BlockHeader { Version = i, Nonce = (uint)i }));
+        Assert.Equal(MessageCodec.EncodePayload(message).Length, HeadersMessage.PayloadSize(count));
+    }
+
     [Fact]
     public void Decode_HeadersWithNonZeroTxCount_Error()
     {

@@ -40,6 +40,11 @@ public sealed class PeerSession
         SendVersion(peer, nonce, now);
     }
 
+    /// <summary>Whether <see cref="Handle"/> may act on <paramref name="message"/>: everything before the handshake
+    /// completes, then only the handshake's and keep-alive's own messages. The engine skips the session for the rest.</summary>
+    public static bool Handles(Peer peer, IMessage message) =>
+        peer.State != HandshakeState.Established || message is VersionMessage or VerackMessage or PingMessage or PongMessage;
+
     /// <summary>
     /// Handles a message during the handshake or a keep-alive message. Returns true when the message was consumed
     /// here; <paramref name="becameEstablished"/> is set when this message completed the handshake.
@@ -205,8 +210,12 @@ public sealed class PeerSession
     }
 
     /// <summary>Keeps only printable characters so a user agent cannot forge log lines or RPC output.</summary>
-    private static string SanitizeUserAgent(string agent) =>
-        agent.All(IsPrintable) ? agent : new(agent.Where(IsPrintable).ToArray());
+    private static string SanitizeUserAgent(string agent)
+    {
+        foreach (char c in agent) // a loop, not LINQ's All: every version message passes here
+            if (!IsPrintable(c)) return new(agent.Where(IsPrintable).ToArray());
+        return agent;
+    }
 
     private static bool IsPrintable(char c) => c >= ' ' && c != '\u007f';
 }

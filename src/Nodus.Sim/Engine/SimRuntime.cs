@@ -573,6 +573,8 @@ public sealed class SimRuntime
 /// that a node sends to many peers in a row, so it is encoded once. A small ring of recent objects compared by
 /// reference (no hashing: hashing a fresh object's identity is slow in .NET) bounds the cache. Sizes are counted
 /// by encoding into a reused scratch buffer: every ping and pong is a new object, 15 M of them in the bitcoin preset.
+/// Blocks and compact blocks are keyed by their body, which every hop wraps in a new message; headers announcements,
+/// a new message for each peer, are sized from their count.
 /// </summary>
 internal sealed class MessageSizeCache
 {
@@ -581,20 +583,24 @@ internal sealed class MessageSizeCache
     private readonly int[] _sizes = new int[Slots];
     private int _next;
 
-    private readonly Nodus.Wire.Types.Block?[] _blocks = new Nodus.Wire.Types.Block?[Slots];
+    private readonly object?[] _blocks = new object?[Slots]; // Block or CompactBlock
     private readonly int[] _blockSizes = new int[Slots];
     private int _nextBlock;
 
     public int SizeOf(IMessage message)
     {
-        // Each getdata answer is a new BlockMessage around the same block object: key blocks by the block, so a
-        // half-megabyte block is encoded once, not once per hop.
-        if (message is BlockMessage bm)
+        // A headers announcement is a new message for each peer: its size follows from the count alone.
+        if (message is HeadersMessage headers) return Nodus.Wire.Framing.MessageHeader.Size + HeadersMessage.PayloadSize(headers.Headers.Count);
+        // Each getdata answer is a new BlockMessage around the same block object, and each high-bandwidth push a new
+        // CmpctBlockMessage around the node's one compact form of the block: key them by that object, so a block
+        // is encoded once, not once per hop.
+        object? body = message switch { BlockMessage bm => bm.Block, CmpctBlockMessage cm => cm.Block, _ => null };
+        if (body is not null)
         {
             for (int i = 0; i < Slots; i++)
-                if (ReferenceEquals(_blocks[i], bm.Block)) return _blockSizes[i];
+                if (ReferenceEquals(_blocks[i], body)) return _blockSizes[i];
             int blockSize = Nodus.Wire.Framing.MessageHeader.Size + MessageCodec.PayloadSize(message);
-            _blocks[_nextBlock] = bm.Block;
+            _blocks[_nextBlock] = body;
             _blockSizes[_nextBlock] = blockSize;
             _nextBlock = (_nextBlock + 1) % Slots;
             return blockSize;

@@ -24,6 +24,10 @@ public sealed class HeadersMessage : IMessage
 
     public string Command => CommandName;
 
+    /// <summary>The encoded payload's length for <paramref name="count"/> headers, without encoding them: the
+    /// simulator sizes every announcement it delivers (a new message per peer) and encoding each was its main cost.</summary>
+    public static int PayloadSize(int count) => WireStream.CompactSizeLength((ulong)count) + count * EntrySize;
+
     public void ReadWrite(ref WireStream s)
     {
         int count = Headers.Count;
