@@ -78,7 +78,7 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         // The wtxids come from the block's witness memo: a block object announced by many nodes of one process
         // (each with its own nonce) has them read from its transactions once.
         var (source, start) = block.WitnessIdsAfterCoinbase(out int count);
-        var ids = new ulong[count];
+        var ids = GC.AllocateUninitializedArray<ulong>(count); // every entry is written just below
         var key = compact.Key;
         key.ShortIds(source.AsSpan(start, count), ids);
         (compact._source, compact._sourceStart, compact._sourceIds, compact._sourceKey) = (source, start, ids, key);
