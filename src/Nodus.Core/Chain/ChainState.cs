@@ -29,6 +29,7 @@ public sealed class ChainState
     public const int MaxUnrequestedBlocksAhead = 288;
 
     private readonly IChainStore _store;
+    private readonly ChainBatch _headersBatch = new();
     private readonly ITransactionValidator _validator;
 
     private ChainState(NetworkParams network, IChainStore store, ITransactionValidator validator, int maxSideHeaders)
@@ -164,7 +165,10 @@ public sealed class ChainState
     /// </summary>
     public HeadersAcceptance AcceptHeaders(IReadOnlyList<BlockHeader> headers, long now)
     {
-        var batch = new ChainBatch();
+        // One batch for every call (stores copy what they keep): nearly every headers message is an announcement of a
+        // header we have, which writes nothing, and a node gets about ten for each block.
+        var batch = _headersBatch;
+        batch.Clear();
         ChainEntry? last = null;
         int added = 0;
         var result = ValidationResult.Ok;

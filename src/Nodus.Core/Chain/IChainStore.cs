@@ -19,6 +19,14 @@ public sealed class ChainBatch
     public Block? Body { get; set; }
     public ActiveChainChange? ActiveChain { get; set; }
 
+    /// <summary>Empties the batch for reuse (the store kept nothing of it: <see cref="IChainStore.Write"/> copies).</summary>
+    internal void Clear()
+    {
+        _headers?.Clear();
+        Body = null;
+        ActiveChain = null;
+    }
+
     public bool IsEmpty => (_headers is null || _headers.Count == 0) && Body is null && ActiveChain is null;
 }
 
@@ -35,7 +43,8 @@ public interface IChainStore : IDisposable
     /// <summary>All headers in the order they were appended (parents first), the hashes with bodies, the active chain.</summary>
     ChainSnapshot Load();
 
-    /// <summary>Applies a batch atomically. Headers and bodies already present are ignored (appends are idempotent).</summary>
+    /// <summary>Applies a batch atomically. Headers and bodies already present are ignored (appends are idempotent).
+    /// The caller reuses the batch afterwards: keep what it holds, never the batch or its list.</summary>
     void Write(ChainBatch batch);
 
     /// <summary>A stored block body, or null.</summary>
