@@ -14,8 +14,24 @@ public static class BlockValidator
     public static bool IsPossibleMutation(string reason) =>
         reason is "bad-txnmrklroot" or "bad-txns-duplicate" or "bad-witness-merkle-match" or "unexpected-witness" or "bad-witness-nonce-size";
 
-    public static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork = true)
+    public static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork = true) =>
+        CheckBlock(block, network, checkProofOfWork, out _);
+
+    /// <summary>
+    /// <see cref="CheckBlock(Block, NetworkParams, bool)"/> and, when it passes, <see cref="CheckContextual"/>: what a
+    /// node does with a block body it receives. The transaction ids are compared with the block's memo once for both.
+    /// </summary>
+    public static ValidationResult CheckBlockInContext(Block block, int height, long lockTimeCutoff, NetworkParams network,
+        ITransactionValidator validator, bool checkProofOfWork = true)
     {
+        var result = CheckBlock(block, network, checkProofOfWork, out var checks);
+        return result.IsValid ? CheckContextual(block, height, lockTimeCutoff, network, validator, checks) : result;
+    }
+
+    /// <param name="checks">The per-transaction results, once CheckBlock got as far as them (always when it passes).</param>
+    private static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork, out TransactionChecks? checks)
+    {
+        checks = null;
         if (checkProofOfWork)
         {
             var pow = HeaderValidator.CheckProofOfWork(block.Header, block.GetHash(), network);
@@ -32,7 +48,7 @@ public static class BlockValidator
 
         if (txs.Count == 0 || txs.Count * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
             return ValidationResult.Invalid("bad-blk-length");
-        var checks = TransactionChecks.Of(block, ids);
+        checks = TransactionChecks.Of(block, ids);
         long baseSize = BlockHeader.EncodedSize + WireStream.CompactSizeLength((ulong)txs.Count) + checks.BaseSize;
         if (baseSize * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
             return ValidationResult.Invalid("bad-blk-length");
@@ -162,12 +178,17 @@ public static class BlockValidator
 
     /// <summary>Rules that need the block's place in the chain (Bitcoin's ContextualCheckBlock).</summary>
     /// <param name="lockTimeCutoff">The parent's median time past (BIP 113), against which time lock times are judged.</param>
-    public static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network, ITransactionValidator validator)
+    public static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network, ITransactionValidator validator) =>
+        CheckContextual(block, height, lockTimeCutoff, network, validator, checks: null);
+
+    /// <param name="checks">The per-transaction results CheckBlock just found for this block, or null to look them up.</param>
+    private static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network,
+        ITransactionValidator validator, TransactionChecks? checks)
     {
         if (block.Transactions.Count == 0) return ValidationResult.Invalid("bad-blk-length");
         var coinbase = block.Transactions[0];
         if (!coinbase.IsCoinbase) return ValidationResult.Invalid("bad-cb-missing");
-        if (!TransactionChecks.Of(block).AllFinal(height, lockTimeCutoff)) return ValidationResult.Invalid("bad-txns-nonfinal");
+        if (!(checks ?? TransactionChecks.Of(block)).AllFinal(height, lockTimeCutoff)) return ValidationResult.Invalid("bad-txns-nonfinal");
 
         if (height >= network.Bip34Height && height > 0)
         {

@@ -114,8 +114,7 @@ public sealed class ChainState
             var block = _store.ReadBlock(entry.Hash);
             var result = block is null ? ValidationResult.Invalid("body missing")
                 : block.GetHash() != entry.Hash ? ValidationResult.Invalid("body does not match its header")
-                : BlockValidator.CheckBlock(block, Network) is { IsValid: false } bad ? bad
-                : BlockValidator.CheckContextual(block, h, entry.Parent!.GetMedianTimePast(), Network, _validator);
+                : BlockValidator.CheckBlockInContext(block, h, entry.Parent!.GetMedianTimePast(), Network, _validator);
             if (!result.IsValid) throw new ChainStoreException($"stored block {entry.Hash} at height {h} fails verification: {result.Reason}");
         }
     }
@@ -213,8 +212,7 @@ public sealed class ChainState
             if (!requested && (entry.ChainWork <= Tip.ChainWork || entry.Height > Tip.Height + MaxUnrequestedBlocksAhead))
                 return new BlockAcceptance(ValidationResult.Ok, entry, false, ChainUpdate.None, Stored: false);
 
-            var result = BlockValidator.CheckBlock(block, Network, checkProofOfWork: false);
-            if (result.IsValid) result = BlockValidator.CheckContextual(block, entry.Height, entry.Parent!.GetMedianTimePast(), Network, _validator);
+            var result = BlockValidator.CheckBlockInContext(block, entry.Height, entry.Parent!.GetMedianTimePast(), Network, _validator, checkProofOfWork: false);
             if (!result.IsValid)
             {
                 // A corrupted body does not condemn its header; any other broken rule does, with all descendants.

@@ -67,8 +67,11 @@ internal sealed class BlockWorkload
             : [CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)]), .. _known];
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
-        node.Sync.BlockConnected += (block, _, _) => { if (v == _mining) KeepOriginal(block); };
-        node.Sync.BlockConnected += (_, _, now) => OnTipChanged(v, now);
+        node.Sync.BlockConnected += (block, _, now) => // one handler: each is a delegate call per block and node
+        {
+            if (v == _mining) KeepOriginal(block);
+            OnTipChanged(v, now);
+        };
         node.Sync.BlockDisconnected += (_, _, _) => Reorganisations++;
         _tip[v] = node.Chain.Tip.Hash;
     }

@@ -79,6 +79,18 @@ public class BlockValidatorTests
     }
 
     [Fact]
+    public void CheckBlockInContext_ContextFreeFailureFirst_ThenContextual()
+    {
+        var block = MinedOnGenesis(SpendTx(13));
+        var net = PermissiveTransactionValidator.Instance;
+        Assert.Equal(ValidationResult.Ok, BlockValidator.CheckBlockInContext(block, 1, GenesisMtp, BitcoinRegtest, net));
+        Assert.Equal("bad-cb-height", BlockValidator.CheckBlockInContext(block, 2, GenesisMtp, BitcoinRegtest, net).Reason);
+        block.Transactions.Add(SpendTx(14)); // the merkle root no longer matches: CheckBlock's answer comes first
+        Assert.Equal("bad-txnmrklroot", BlockValidator.CheckBlockInContext(block, 2, GenesisMtp, BitcoinRegtest, net).Reason);
+        Assert.Equal("bad-cb-height", BlockValidator.CheckContextual(block, 2, GenesisMtp, BitcoinRegtest, net).Reason);
+    }
+
+    [Fact]
     public void CheckBlock_NoCoinbaseFirst_BadCbMissing()
     {
         var block = MinedOnGenesis(SpendTx(5));
