@@ -114,13 +114,13 @@ public sealed class PartialBlock
 
         // Short id → its position in the compact block, and position → slot (the slots not prefilled, in block order).
         var shortIds = compact.ShortIdSpan;
-        var byId = new ShortIdTable(shortIds.Length);
+        var byId = new ShortIdTable(shortIds);
         var slotOf = SlotsOf(shortIds.Length);
         int next = 0;
         for (int p = 0; p < shortIds.Length; p++)
         {
             while (slots[next] is not null) next++;
-            if (!byId.TryAdd(shortIds[p], p)) return ReconstructionStatus.Failed; // two in the block collide
+            if (!byId.TryAdd(p)) return ReconstructionStatus.Failed; // two in the block collide
             slotOf[p] = next++;
         }
 
@@ -188,57 +188,64 @@ public sealed class PartialBlock
     }
 
     /// <summary>
-    /// The short ids of one compact block and their positions: open addressing with linear probing over the thread's
-    /// own array. Short ids are SipHash output, so their low bits index the table.
+    /// The positions of one compact block's short ids: open addressing with linear probing over the thread's own
+    /// array. Short ids are SipHash output, so their low bits index the table.
     /// </summary>
     private ref struct ShortIdTable
     {
-        // Key, slot and the use the entry belongs to side by side: a probe reads one cache line. The table is the
-        // thread's own and is reused without clearing: an entry counts only when stamped with the current use (a
-        // rebuild at every node would otherwise clear tens of kilobytes). Match calls no outside code, so one
-        // table per thread is never in use twice at once.
-        [ThreadStatic] private static Entry[]? _threadEntries;
-        [ThreadStatic] private static int _threadUse;
-        private readonly Entry[] _entries;
-        private readonly int _use;
+        // An entry is a position and the use it belongs to in 32 bits; the id itself is read from the compact block's
+        // ids. Four bytes an entry leave room for a table a quarter full in the first-level cache (16 KB for a block
+        // of 2,000 transactions), so probes are short and rarely miss the cache: building it is most of a rebuild
+        // whose candidates are found in block order. The table is the thread's own and is reused without clearing:
+        // an entry counts only when stamped with the current use (a rebuild at every node would otherwise clear it
+        // each time). Match calls no outside code, so one table per thread is never in use twice at once.
+        private const int PositionBits = 17; // position + 1 <= CompactBlock.MaxTransactions (100,000) < 2^17
+        private const uint PositionMask = (1u << PositionBits) - 1;
+        private const uint Uses = 1u << (32 - PositionBits); // stamps 1 .. Uses - 1, then the table is cleared
+        [ThreadStatic] private static uint[]? _threadEntries;
+        [ThreadStatic] private static uint _threadUse;
+        private readonly uint[] _entries;
+        private readonly ReadOnlySpan<ulong> _ids;
+        private readonly uint _use;
         private readonly int _mask;
 
-        private struct Entry
+        public ShortIdTable(ReadOnlySpan<ulong> ids)
         {
-            public ulong Key;
-            public int Value; // position in the compact block
-            public int Use;
-        }
-
-        public ShortIdTable(int count)
-        {
-            // At most two thirds full: short probe sequences for the hits and the misses alike.
-            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count + count / 2));
+            System.Diagnostics.Debug.Assert(CompactBlock.MaxTransactions < PositionMask);
+            int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 4 * ids.Length));
             var entries = _threadEntries;
-            if (entries is null || entries.Length < size) _threadEntries = entries = new Entry[size];
-            int use = unchecked(++_threadUse);
-            if (use == 0)
+            if (entries is null || entries.Length < size) _threadEntries = entries = new uint[size];
+            uint use = _threadUse + 1;
+            if (use == Uses)
             {
-                // The stamp wrapped around: old stamps could match again, so this once the table is cleared.
+                // The stamps are used up: old ones would match again, so this once the table is cleared.
                 Array.Clear(entries);
-                use = _threadUse = 1;
+                use = 1;
             }
+            _threadUse = use;
             _entries = entries;
-            _use = use;
+            _ids = ids;
+            _use = use << PositionBits;
             _mask = size - 1;
         }
 
-        public readonly bool TryAdd(ulong key, int position)
+        /// <summary>Adds the id at <paramref name="position"/>; false when an earlier position has the same id.</summary>
+        public readonly bool TryAdd(int position)
         {
             var entries = _entries;
+            ulong key = _ids[position];
             int i = (int)key & _mask;
-            while (entries[i].Use == _use)
+            while (true)
             {
-                if (entries[i].Key == key) return false;
+                uint entry = entries[i];
+                if ((entry & ~PositionMask) != _use)
+                {
+                    entries[i] = _use | (uint)(position + 1);
+                    return true;
+                }
+                if (_ids[(int)(entry & PositionMask) - 1] == key) return false;
                 i = (i + 1) & _mask;
             }
-            entries[i] = new Entry { Key = key, Value = position, Use = _use };
-            return true;
         }
 
         /// <summary>The position in the compact block of <paramref name="key"/>, or -1.</summary>
@@ -246,14 +253,15 @@ public sealed class PartialBlock
         {
             var entries = _entries;
             int i = (int)key & _mask;
-            while (entries[i].Use == _use)
+            while (true)
             {
-                if (entries[i].Key == key) return entries[i].Value;
+                uint entry = entries[i];
+                if ((entry & ~PositionMask) != _use) return -1;
+                int position = (int)(entry & PositionMask) - 1;
+                if (_ids[position] == key) return position;
                 i = (i + 1) & _mask;
             }
-            return -1;
         }
-
     }
 
     /// <summary>

@@ -245,4 +245,21 @@ public sealed class CompactBlockRelayTests
         beyond.Prefilled[0] = new PrefilledTransaction(4, txs[0]);
         Assert.Equal(ReconstructionStatus.Invalid, PartialBlock.Start(beyond, Array.Empty<Transaction>()).Status);
     }
+
+    [Fact]
+    public void Partial_ShortIdsSharingTheirLowBits_DuplicateFoundOnlyWhenTheWholeIdRepeats()
+    {
+        // Ids alike in their low 20 bits all land on one home slot of the table: long probe sequences, and ids that
+        // differ only above the 48 bits a candidate's id can have.
+        var txs = Transactions(3, 700);
+        var compact = CompactBlock.FromBlock(BlockOf(txs), 5);
+        compact.ShortIds = [.. Enumerable.Range(1, 600).Select(i => (ulong)i << 20), 1UL << 50, (1UL << 50) | (1UL << 20)];
+        compact.Prefilled = [new PrefilledTransaction(0, txs[0])];
+        var (status, partial) = PartialBlock.Start(compact, [CandidateRun.Of(txs)]);
+        Assert.Equal(ReconstructionStatus.Ok, status);
+        Assert.Equal(602, partial!.MissingIndexes().Count);
+
+        compact.ShortIds[601] = compact.ShortIds[599];
+        Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, [CandidateRun.Of(txs)]).Status);
+    }
 }
