@@ -69,6 +69,11 @@ public sealed class Peer
     /// of these is a connection to ourselves.</summary>
     internal ulong VersionNonce;
 
+    /// <summary>Block sync's state for this peer while it is ready in sync (null otherwise), beside the fields every
+    /// message reads: sync handles nearly every message, and a lookup in a table of its own was three more cold cache
+    /// lines per message in a 10,000-node simulation.</summary>
+    internal Sync.PeerSyncState? SyncState;
+
     /// <summary>Where the engine's <see cref="SessionDeadlines"/> holds this peer's deadline (-1: not held).</summary>
     internal int SessionSlot = -1;
 

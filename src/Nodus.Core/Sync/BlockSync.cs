@@ -64,6 +64,7 @@ public sealed partial class BlockSync : INodeBehaviour
     {
         var state = new PeerSyncState();
         _peers[peer.Id] = state;
+        peer.SyncState = state;
         AddById(peer.Id, state);
         if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
         OfferCompactBlocks(peer);
@@ -115,6 +116,7 @@ public sealed partial class BlockSync : INodeBehaviour
     public void OnPeerClosed(Peer peer, long now)
     {
         if (!_peers.Remove(peer.Id, out var state)) return;
+        peer.SyncState = null;
         _peersById.RemoveAt(IndexById(peer.Id));
         _highBandwidthFrom.Remove(peer.Id);
         SetAwaitingHeaders(state, false);
@@ -126,7 +128,7 @@ public sealed partial class BlockSync : INodeBehaviour
 
     public bool OnMessage(Peer peer, IMessage message, long now)
     {
-        if (!_peers.TryGetValue(peer.Id, out var state)) return false;
+        if (peer.SyncState is not { } state) return false; // the same as _peers holds, without the lookup
         switch (message)
         {
             case HeadersMessage headers:
