@@ -275,6 +275,8 @@ public sealed class PartialBlock
     public (ReconstructionStatus Status, Block? Block) Fill(IReadOnlyList<Transaction> missing, SharedBlockLookup? share = null)
     {
         int count = _count;
+        // Rebuilt from the mempool alone (the usual case): the slots are the block's transactions as they stand.
+        if (missing.Count == 0 && IsComplete) return Assemble(new ReadOnlySpan<Transaction?>(_slots, 0, count)!, share);
         var filled = System.Buffers.ArrayPool<Transaction>.Shared.Rent(count);
         var txs = filled.AsSpan(0, count);
         try
@@ -287,17 +289,22 @@ public sealed class PartialBlock
                 else return (ReconstructionStatus.Invalid, null);
             }
             if (used != missing.Count) return (ReconstructionStatus.Invalid, null);
-            if (share?.Invoke(Hash, txs) is { } shared) return (ReconstructionStatus.Ok, shared);
-            var block = new Block { Header = Header, Transactions = [.. txs] };
-            var root = block.ComputeMerkleRoot(out bool mutated);
-            if (root != Header.MerkleRoot || mutated) return (ReconstructionStatus.Failed, null);
-            return (ReconstructionStatus.Ok, block);
+            return Assemble(txs, share);
         }
         finally
         {
             txs.Clear(); // the pool must not keep transactions alive
             System.Buffers.ArrayPool<Transaction>.Shared.Return(filled);
         }
+    }
+
+    private (ReconstructionStatus Status, Block? Block) Assemble(ReadOnlySpan<Transaction> txs, SharedBlockLookup? share)
+    {
+        if (share?.Invoke(Hash, txs) is { } shared) return (ReconstructionStatus.Ok, shared);
+        var block = new Block { Header = Header, Transactions = [.. txs] };
+        var root = block.ComputeMerkleRoot(out bool mutated);
+        if (root != Header.MerkleRoot || mutated) return (ReconstructionStatus.Failed, null);
+        return (ReconstructionStatus.Ok, block);
     }
 }
 
