@@ -174,6 +174,31 @@ public class BlockTests
     }
 
     [Fact]
+    public void WitnessFactsFromTxidFacts_ListOrTransactionChanged_SeeTheChange()
+    {
+        // The txid facts vouch for the witness memo only while both memos share the snapshot the list was found to hold.
+        var block = Samples.RandomBlock(new Random(23), 5);
+        var owner = new object();
+        Hash256 Expected() => MerkleTree.Root([.. block.Transactions.Select((t, i) => i == 0 ? Hash256.Zero : t.GetWitnessHash())], out _);
+        var first = block.InspectTransactionIds(owner).InspectWitnessIds(owner);
+        Assert.Equal(Expected(), first.MerkleRoot);
+        first.Remember("weighed");
+        Assert.Equal("weighed", block.InspectTransactionIds(owner).InspectWitnessIds(owner).Memo);
+
+        block.Transactions[1] = Samples.Transaction(Vectors.SegwitTxHex); // a list change: no stamp moves
+        var replaced = block.InspectTransactionIds(owner).InspectWitnessIds(owner);
+        Assert.Null(replaced.Memo);
+        Assert.Equal(Expected(), replaced.MerkleRoot);
+        Assert.NotEqual(first.MerkleRoot, replaced.MerkleRoot);
+
+        var changed = block.Transactions[3];
+        changed.Inputs[0] = changed.Inputs[0] with { Witness = [[8, 9]] };
+        changed.InvalidateHashes();
+        Assert.Equal(Expected(), block.InspectTransactionIds(owner).InspectWitnessIds(owner).MerkleRoot);
+        Assert.Equal(Expected(), block.ComputeWitnessMerkleRoot(out _));
+    }
+
+    [Fact]
     public void MerkleRoot_ListChangedAfterComputing_ComputedAgain()
     {
         // Roots are memoised with the ids they were computed from; a changed list must not be answered from the memo.

@@ -15,7 +15,7 @@ public static class BlockValidator
         reason is "bad-txnmrklroot" or "bad-txns-duplicate" or "bad-witness-merkle-match" or "unexpected-witness" or "bad-witness-nonce-size";
 
     public static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork = true) =>
-        CheckBlock(block, network, checkProofOfWork, out _);
+        CheckBlock(block, network, checkProofOfWork, out _, out _);
 
     /// <summary>
     /// <see cref="CheckBlock(Block, NetworkParams, bool)"/> and, when it passes, <see cref="CheckContextual"/>: what a
@@ -24,14 +24,17 @@ public static class BlockValidator
     public static ValidationResult CheckBlockInContext(Block block, int height, long lockTimeCutoff, NetworkParams network,
         ITransactionValidator validator, bool checkProofOfWork = true)
     {
-        var result = CheckBlock(block, network, checkProofOfWork, out var checks);
-        return result.IsValid ? CheckContextual(block, height, lockTimeCutoff, network, validator, checks) : result;
+        var result = CheckBlock(block, network, checkProofOfWork, out var checks, out var ids);
+        return result.IsValid ? CheckContextual(block, height, lockTimeCutoff, network, validator, checks, ids) : result;
     }
 
     /// <param name="checks">The per-transaction results, once CheckBlock got as far as them (always when it passes).</param>
-    private static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork, out TransactionChecks? checks)
+    /// <param name="inspected">The transaction ids' facts, once looked at (always when it passes).</param>
+    private static ValidationResult CheckBlock(Block block, NetworkParams network, bool checkProofOfWork, out TransactionChecks? checks,
+        out Block.TransactionIdFacts? inspected)
     {
         checks = null;
+        inspected = null;
         if (checkProofOfWork)
         {
             var pow = HeaderValidator.CheckProofOfWork(block.Header, block.GetHash(), network);
@@ -43,6 +46,7 @@ public static class BlockValidator
         // results (a block checked twice, or handed to many nodes in one process, is hashed and walked once); every
         // check below still runs for every call, on those results.
         var ids = block.InspectTransactionIds(TransactionChecks.MemoOwner);
+        inspected = ids;
         if (ids.MerkleRoot != block.Header.MerkleRoot) return ValidationResult.Invalid("bad-txnmrklroot");
         if (ids.Mutated) return ValidationResult.Invalid("bad-txns-duplicate");
 
@@ -179,11 +183,13 @@ public static class BlockValidator
     /// <summary>Rules that need the block's place in the chain (Bitcoin's ContextualCheckBlock).</summary>
     /// <param name="lockTimeCutoff">The parent's median time past (BIP 113), against which time lock times are judged.</param>
     public static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network, ITransactionValidator validator) =>
-        CheckContextual(block, height, lockTimeCutoff, network, validator, checks: null);
+        CheckContextual(block, height, lockTimeCutoff, network, validator, checks: null, ids: null);
 
     /// <param name="checks">The per-transaction results CheckBlock just found for this block, or null to look them up.</param>
+    /// <param name="ids">The transaction ids' facts CheckBlock just found (the witness memo is then known current
+    /// without another comparison of the list when both memos share a snapshot), or null.</param>
     private static ValidationResult CheckContextual(Block block, int height, long lockTimeCutoff, NetworkParams network,
-        ITransactionValidator validator, TransactionChecks? checks)
+        ITransactionValidator validator, TransactionChecks? checks, Block.TransactionIdFacts? ids)
     {
         if (block.Transactions.Count == 0) return ValidationResult.Invalid("bad-blk-length");
         var coinbase = block.Transactions[0];
@@ -196,7 +202,7 @@ public static class BlockValidator
                 return ValidationResult.Invalid("bad-cb-height");
         }
 
-        var wtxids = block.InspectWitnessIds(WitnessChecks.MemoOwner);
+        var wtxids = ids is { } facts ? facts.InspectWitnessIds(WitnessChecks.MemoOwner) : block.InspectWitnessIds(WitnessChecks.MemoOwner);
         var witness = CheckWitness(block, wtxids);
         if (!witness.IsValid) return witness;
 

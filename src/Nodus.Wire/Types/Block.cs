@@ -188,7 +188,7 @@ public sealed class Block : IWireValue<Block>
     {
         var txs = Transactions;
         var tree = _wtxidTree;
-        if (tree is null || !IsCurrent(tree, txs, witness: true))
+        if (tree is null || !IsCurrent(tree, txs, witness: true, other: _txidTree))
         {
             long stamp = Transaction.Changes;
             var leaves = new Hash256[Math.Max(1, txs.Count)]; // [0] stays zero: the coinbase's wtxid is defined as zero
@@ -198,7 +198,7 @@ public sealed class Block : IWireValue<Block>
                 leaves[i] = txs[i].GetWitnessHash();
                 anyWitness |= txs[i].HasWitness;
             }
-            _wtxidTree = tree = new MerkleMemo(leaves) { Source = new TransactionSnapshot([.. txs], stamp), AnyWitness = anyWitness };
+            _wtxidTree = tree = new MerkleMemo(leaves) { Source = SnapshotOf(txs, stamp, _txidTree), AnyWitness = anyWitness };
         }
         return tree;
     }
@@ -235,7 +235,8 @@ public sealed class Block : IWireValue<Block>
     {
         var tree = TransactionTree();
         var memo = _memo is { } m && ReferenceEquals(m.Owner, owner) && ReferenceEquals(m.Tree, tree) ? m.Value : null;
-        return new TransactionIdFacts(this, tree, owner, memo);
+        // A materialized list was just found to hold the snapshot's objects (a decoded one was compared by its ids).
+        return new TransactionIdFacts(this, tree, owner, memo, _transactions is not null ? tree.Source : null);
     }
 
     /// <summary>The answer of <see cref="InspectTransactionIds"/>; valid while the block's transactions do not change.</summary>
@@ -245,13 +246,26 @@ public sealed class Block : IWireValue<Block>
         private readonly MerkleMemo _tree;
         private readonly object _owner;
 
-        internal TransactionIdFacts(Block block, MerkleMemo tree, object owner, object? memo)
+        private readonly TransactionSnapshot? _verified;
+
+        internal TransactionIdFacts(Block block, MerkleMemo tree, object owner, object? memo, TransactionSnapshot? verified)
         {
             _block = block;
             _tree = tree;
             _owner = owner;
             Memo = memo;
+            _verified = verified;
         }
+
+        /// <summary>
+        /// <see cref="Block.InspectWitnessIds"/> for the same, unchanged transactions: when the witness memo was made
+        /// from the very objects these facts found in the list (one shared snapshot, no transaction changed since),
+        /// it is current without comparing the list again.
+        /// </summary>
+        public WitnessIdFacts InspectWitnessIds(object owner) =>
+            _verified is { } verified && _block._wtxidTree is { } w && ReferenceEquals(w.Source, verified) && verified.Stamp == Transaction.Changes
+                ? _block.WitnessFacts(w, owner)
+                : _block.InspectWitnessIds(owner);
 
         public Hash256 MerkleRoot => _tree.Root;
         public bool Mutated => _tree.Mutated;
@@ -270,9 +284,10 @@ public sealed class Block : IWireValue<Block>
     /// and what <paramref name="owner"/> stored for these wtxids — results that depend on the full serialization of the
     /// transactions after the coinbase (what their wtxids hash), such as their weight. The coinbase is not covered.
     /// </summary>
-    public WitnessIdFacts InspectWitnessIds(object owner)
+    public WitnessIdFacts InspectWitnessIds(object owner) => WitnessFacts(WitnessTree(), owner);
+
+    private WitnessIdFacts WitnessFacts(MerkleMemo tree, object owner)
     {
-        var tree = WitnessTree();
         var memo = _witnessMemo is { } m && ReferenceEquals(m.Owner, owner) && ReferenceEquals(m.Tree, tree) ? m.Value : null;
         return new WitnessIdFacts(this, tree, owner, memo);
     }
@@ -308,9 +323,9 @@ public sealed class Block : IWireValue<Block>
         var tree = _txidTree;
         if (_transactions is { } txs)
         {
-            if (tree is not null && IsCurrent(tree, txs, witness: false)) return tree;
+            if (tree is not null && IsCurrent(tree, txs, witness: false, other: _wtxidTree)) return tree;
             long stamp = Transaction.Changes;
-            return _txidTree = new MerkleMemo(GetTransactionIds()) { Source = new TransactionSnapshot([.. txs], stamp) };
+            return _txidTree = new MerkleMemo(GetTransactionIds()) { Source = SnapshotOf(txs, stamp, _wtxidTree) };
         }
         var ids = GetTransactionIds(); // hashed from the received bytes: that is the cost; the tree is still saved
         if (tree is not null && tree.Matches(ids)) return tree;
@@ -322,14 +337,19 @@ public sealed class Block : IWireValue<Block>
     /// from and no transaction anywhere has been changed since (<see cref="Transaction.InvalidateHashes"/>, which a
     /// change requires, counts changes), else by comparing every id with its leaves (and then noting the objects).
     /// </summary>
-    private static bool IsCurrent(MerkleMemo tree, List<Transaction> txs, bool witness)
+    private static bool IsCurrent(MerkleMemo tree, List<Transaction> txs, bool witness, MerkleMemo? other)
     {
         if (tree.Source is { } source && source.Stamp == Transaction.Changes && source.Holds(txs)) return true;
         long stamp = Transaction.Changes; // read first: a change while comparing leaves the stamp behind
         if (!Matches(tree.Leaves, txs, witness)) return false;
-        tree.Source = new TransactionSnapshot([.. txs], stamp);
+        tree.Source = SnapshotOf(txs, stamp, other);
         return true;
     }
+
+    /// <summary>A snapshot of the list at <paramref name="stamp"/>: the other memo's when it holds the same objects, so
+    /// that both memos share one (see <see cref="TransactionIdFacts.InspectWitnessIds"/>).</summary>
+    private static TransactionSnapshot SnapshotOf(List<Transaction> txs, long stamp, MerkleMemo? other) =>
+        other?.Source is { } shared && shared.Stamp == stamp && shared.Holds(txs) ? shared : new TransactionSnapshot([.. txs], stamp);
 
     private static bool Matches(Hash256[] leaves, List<Transaction> txs, bool witness)
     {
