@@ -67,6 +67,7 @@ public sealed class TransactionRelay : INodeBehaviour
     /// shows in the mempool only once fluffed). Returns why it was refused, or <see cref="MempoolAcceptResult.Ok"/>.</summary>
     public MempoolAcceptResult SubmitTransaction(Transaction tx, long now)
     {
+        MarkChanged();
         var txid = tx.GetHash();
         if (StemPool.Contains(txid)) return new(MempoolAcceptStatus.AlreadyKnown, "txn-already-known");
         var check = CheckStemmable(tx);
@@ -91,6 +92,7 @@ public sealed class TransactionRelay : INodeBehaviour
     /// </summary>
     public void SetPolicy(RelayPolicyKind kind, long now)
     {
+        MarkChanged();
         if (kind == Policy.Kind) return;
         var old = Policy;
         // Bounded: each round sends up to MaxInvPerFlush per peer; a policy that keeps a timer while empty stops it too.
@@ -106,6 +108,7 @@ public sealed class TransactionRelay : INodeBehaviour
     /// <summary>A block was connected: its transactions leave the mempool, the stem pool and the download queue.</summary>
     public void OnBlockConnected(IReadOnlyList<Transaction> blockTransactions, long now)
     {
+        MarkChanged();
         var txs = blockTransactions;
         Mempool.RemoveForBlock(txs);
         // With no stem transaction and no download tracked there is nothing to forget: the walk would change nothing.
@@ -129,12 +132,14 @@ public sealed class TransactionRelay : INodeBehaviour
 
     public void OnPeerReady(Peer peer, long now)
     {
+        MarkChanged();
         _peers[peer.Id] = new PeerRelayState(peer, Options.KnownInventoryPerPeer);
         Policy.AddPeer(peer, now);
     }
 
     public void OnPeerClosed(Peer peer, long now)
     {
+        MarkChanged();
         _peers.Remove(peer.Id);
         Policy.RemovePeer(peer.Id, now);
         Requests.RemovePeer(peer.Id, now);
@@ -147,6 +152,7 @@ public sealed class TransactionRelay : INodeBehaviour
         // looked at before the peer's state, a lookup in a table no other part of the message's handling touches.
         if (message is not (InvMessage or GetDataMessage or NotFoundMessage or TxMessage or DandelionTxMessage or MempoolMessage)
             || !_peers.TryGetValue(peer.Id, out var state)) return false;
+        MarkChanged();
         switch (message)
         {
             case InvMessage inv:
@@ -174,10 +180,32 @@ public sealed class TransactionRelay : INodeBehaviour
         }
     }
 
-    public long NextWakeup => Math.Min(Policy.NextWakeup, Math.Min(Requests.NextWakeup, StemPool.NextEmbargo));
+    public long NextWakeup
+    {
+        get
+        {
+            if (_wakeupStale)
+            {
+                _wakeup = Math.Min(Policy.NextWakeup, Requests.NextWakeup);
+                _wakeupStale = false;
+            }
+            // The stem pool is asked each time, as before: asking drops its stale embargoes, and when that happens
+            // decides the order of equal embargoes in its queue (unused, it has none and answers at once).
+            return Math.Min(_wakeup, StemPool.NextEmbargo);
+        }
+    }
+
+    // NextWakeup is asked after every input the node handles, nearly always with no relay state changed since: the
+    // policy's and the download tracker's wakeups are kept, asked again only after an entry point that may change
+    // them (MarkChanged); both are changed only through this class.
+    private long _wakeup;
+    private bool _wakeupStale = true;
+
+    private void MarkChanged() => _wakeupStale = true;
 
     public void OnTimer(long now)
     {
+        MarkChanged();
         SendRequests(now);
         foreach (var entry in StemPool.TakeExpired(now)) Fluff(entry.Transaction, FluffReason.EmbargoExpired, except: null, now);
         Policy.OnTimer(now, (peer, txids) => SendInv(peer, txids));
