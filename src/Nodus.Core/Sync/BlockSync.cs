@@ -385,7 +385,7 @@ public sealed partial class BlockSync : INodeBehaviour
         HeadersMessage? headers = null;
         foreach (var peer in _context.Peers) // the table's own enumerator: no iterator objects per announcement
         {
-            if (!peer.IsEstablished || peer.Id == from || !_peers.TryGetValue(peer.Id, out var state)) continue;
+            if (!peer.IsEstablished || peer.Id == from || peer.SyncState is not { } state) continue; // as _peers holds, without a lookup
             if (state.Has(tipEntry)) continue;
             if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && (tip ??= Chain.GetBlock(tipEntry.Hash)) is { } pushed)
                 _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed))); // BIP 152 high-bandwidth: push at once
@@ -460,6 +460,15 @@ public sealed partial class BlockSync : INodeBehaviour
     private void CheckStalls(long now)
     {
         _nextStallCheck = Time.Never;
+        // Most checks find nothing stalled (a block is in flight for well under the timeout): look before building lists.
+        bool any = false;
+        foreach (var (_, request) in _inFlight)
+            if (now - request.RequestedAt >= _options.StallTimeout) { any = true; break; }
+        if (!any)
+        {
+            if (_inFlight.Count > 0) _nextStallCheck = now + StallCheckInterval;
+            return;
+        }
         var stalled = _inFlight.Where(kv => now - kv.Value.RequestedAt >= _options.StallTimeout).ToList();
         foreach (var (hash, req) in stalled)
         {
