@@ -57,6 +57,21 @@ public class CompactBlockTests
     }
 
     [Fact]
+    public void FromBlock_SizedWithoutHashing_IdsHashedWhenEncodedOrRead()
+    {
+        var compact = CompactBlock.FromBlock(VectorBlock(), 0x0102030405060708);
+        Assert.Equal(3, compact.TransactionCount);
+        int size = MessageCodec.PayloadSize(new CmpctBlockMessage(compact));
+        Assert.False(compact.SourceIdsHashed); // the size follows from the counts
+        Assert.Equal(BcoinCmpctBlockHex.Length / 2, size);
+        Assert.Equal(BcoinCmpctBlockHex, Convert.ToHexString(Samples.Payload(new CmpctBlockMessage(compact))).ToLowerInvariant());
+        Assert.True(compact.SourceIdsHashed);
+
+        var other = CompactBlock.FromBlock(VectorBlock(), 0x0102030405060708);
+        Assert.Equal(compact.ShortIdSpan.ToArray(), other.ShortIds);
+    }
+
+    [Fact]
     public void FromBlock_SameBytesAsBcoin()
     {
         var compact = CompactBlock.FromBlock(VectorBlock(), 0x0102030405060708);

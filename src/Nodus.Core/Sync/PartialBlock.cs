@@ -113,24 +113,34 @@ public sealed class PartialBlock
         }
 
         // Short id → its position in the compact block, and position → slot (the slots not prefilled, in block order).
+        // Whether two ids in the block collide may be known already (the same compact block object read by an
+        // earlier receiver in this process): then the table is only built if a candidate is not found in place.
         var shortIds = compact.ShortIdSpan;
-        var byId = new ShortIdTable(shortIds);
         var slotOf = SlotsOf(shortIds.Length);
+        var repeats = compact.KnownRepeats;
+        if (repeats == true) return ReconstructionStatus.Failed;
+        bool indexed = repeats is null;
+        var byId = indexed ? new ShortIdTable(shortIds) : default;
         int next = 0;
         for (int p = 0; p < shortIds.Length; p++)
         {
             while (slots[next] is not null) next++;
-            if (!byId.TryAdd(p)) return ReconstructionStatus.Failed; // two in the block collide
+            if (indexed && !byId.TryAdd(p))
+            {
+                compact.RememberRepeats(true);
+                return ReconstructionStatus.Failed; // two in the block collide
+            }
             slotOf[p] = next++;
         }
+        if (repeats is null) compact.RememberRepeats(false);
 
         var key = compact.Key;
         if (shortIds.Length > 0)
         {
             var batch = _shortIdBatch ??= new ulong[ShortIdBatch];
             // The position after the last match: a mempool mostly holds a block's transactions in the block's order,
-            // so the next candidate's id is first compared there. Ids in the block are unique (checked above), so
-            // a hit there is the very position the table would give.
+            // so the next candidate's id is first compared there. Ids in the block are unique (checked above or
+            // known), so a hit there is the very position the table would give.
             int guess = 0;
             foreach (var run in candidates)
             {
@@ -149,6 +159,12 @@ public sealed class PartialBlock
                         int at = guess;
                         if ((uint)at >= (uint)shortIds.Length || shortIds[at] != id)
                         {
+                            if (!indexed)
+                            {
+                                byId = new ShortIdTable(shortIds);
+                                for (int p = 0; p < shortIds.Length; p++) byId.TryAdd(p); // known to be unique
+                                indexed = true;
+                            }
                             at = byId.Find(id);
                             if (at < 0) continue;
                         }

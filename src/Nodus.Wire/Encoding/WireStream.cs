@@ -25,14 +25,24 @@ public ref struct WireStream
     private int _position;
     private long _written;
 
-    private WireStream(ReadOnlySpan<byte> input, IBufferWriter<byte>? output)
+    private readonly bool _countingOnly;
+
+    private WireStream(ReadOnlySpan<byte> input, IBufferWriter<byte>? output, bool countingOnly = false)
     {
         _input = input;
         _output = output;
+        _countingOnly = countingOnly;
     }
 
     public static WireStream ForReading(ReadOnlySpan<byte> input) => new(input, null);
     public static WireStream ForWriting(IBufferWriter<byte> output) => new(default, output);
+
+    /// <summary>A stream whose bytes are only counted (<paramref name="output"/> keeps none): a type may write the right
+    /// number of bytes without working out what they would be (<see cref="IsCountingOnly"/>).</summary>
+    public static WireStream ForCounting(IBufferWriter<byte> output) => new(default, output, countingOnly: true);
+
+    /// <summary>True when the bytes written are only counted, for a size: their values do not matter.</summary>
+    public readonly bool IsCountingOnly => _countingOnly;
 
     public readonly bool IsReading => _output is null;
     public readonly int Position => _position;

@@ -48,7 +48,7 @@ public static class MessageCodec
     /// <summary>The payload's size in bytes, found by encoding into a scratch buffer rather than a new array.</summary>
     public static int PayloadSize(IMessage message)
     {
-        var s = WireStream.ForWriting(CountingWriter.Instance);
+        var s = WireStream.ForCounting(CountingWriter.Instance);
         message.ReadWrite(ref s);
         return checked((int)s.Written);
     }

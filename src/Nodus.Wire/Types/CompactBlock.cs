@@ -21,31 +21,50 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     /// <summary>Short ids in block order of the transactions not prefilled; the low 48 bits are used.</summary>
     public List<ulong> ShortIds
     {
-        get => _shortIds ??= [.. _sourceIds ?? []];
+        get => _shortIds ??= [.. SourceIds() ?? []];
         set => _shortIds = value;
     }
 
     /// <summary>The short ids without making the list (<see cref="FromBlock"/> keeps them in an array until the list
     /// is asked for): what the wire encoding and a rebuild read.</summary>
     public ReadOnlySpan<ulong> ShortIdSpan =>
-        _shortIds is { } list ? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list) : _sourceIds;
+        _shortIds is { } list ? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list) : SourceIds();
+
+    /// <summary>How many short ids there are, without computing them.</summary>
+    public int ShortIdCount => _shortIds?.Count ?? (_source is null ? 0 : _sourceCount);
 
     private List<ulong>? _shortIds;
 
-    // What FromBlock hashed: the block's wtxids after the coinbase (its witness memo's leaves, never changed), their
-    // short ids under _sourceKey, and where they start in the array. A pure function's memo: SipHash under one key
-    // gives the same id for the same wtxid, so a receiver in the same process whose candidates are these wtxids
-    // reads their ids here instead of hashing them again (KnownShortIds). It stays right when ShortIds is replaced
-    // or edited afterwards (the ids here are kept apart from the list), and is ignored once the key changed.
+    // What FromBlock was built from: the block's wtxids after the coinbase (its witness memo's leaves, never
+    // changed; _sourceCount of them from _sourceStart) and the key of their short ids, which are hashed when first
+    // read: a simulated node's compact block that no peer rebuilds (four in ten in the bitcoin preset) is sized
+    // from its counts and never hashed. A pure function's memo: SipHash under one key gives the same id for the
+    // same wtxid, so a receiver in the same process whose candidates are these wtxids reads their ids here instead
+    // of hashing them again (KnownShortIds). It stays right when ShortIds is replaced or edited afterwards (the ids
+    // here are kept apart from the list), and is ignored once the key changed.
     private Hash256[]? _source;
-    private int _sourceStart;
+    private int _sourceStart, _sourceCount;
     private ulong[]? _sourceIds;
     private ShortIdKey _sourceKey;
+    // Whether FromBlock's ids hold one id twice (0 not yet known, 1 no, 2 yes): every receiver of this object in a
+    // simulation would look through the same array again.
+    private int _sourceIdsRepeat;
+
+    /// <summary>Whether the short ids hold one id twice, when a reader has already found out for these very ids
+    /// (<see cref="RememberRepeats"/>); null when not known, or when the ids are a list, which may have changed since.</summary>
+    public bool? KnownRepeats => _shortIds is null && _source is not null && _sourceIdsRepeat != 0 ? _sourceIdsRepeat == 2 : null;
+
+    /// <summary>Keeps whether <see cref="ShortIdSpan"/> holds one id twice (Bitcoin Core's "short ID collision" in
+    /// InitData), for FromBlock's ids only: they never change, so it stays true for every later reader.</summary>
+    public void RememberRepeats(bool repeats)
+    {
+        if (_shortIds is null && _source is not null) _sourceIdsRepeat = repeats ? 2 : 1;
+    }
     /// <summary>Prefilled transactions in ascending index order.</summary>
     public List<PrefilledTransaction> Prefilled = [];
 
     /// <summary>Transactions in the block the compact block describes.</summary>
-    public int TransactionCount => ShortIdSpan.Length + Prefilled.Count;
+    public int TransactionCount => ShortIdCount + Prefilled.Count;
 
     public Hash256 GetHash() => Header.GetHash();
 
@@ -78,11 +97,23 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         // The wtxids come from the block's witness memo: a block object announced by many nodes of one process
         // (each with its own nonce) has them read from its transactions once.
         var (source, start) = block.WitnessIdsAfterCoinbase(out int count);
-        var ids = GC.AllocateUninitializedArray<ulong>(count); // every entry is written just below
-        var key = compact.Key;
-        key.ShortIds(source.AsSpan(start, count), ids);
-        (compact._source, compact._sourceStart, compact._sourceIds, compact._sourceKey) = (source, start, ids, key);
+        (compact._source, compact._sourceStart, compact._sourceCount, compact._sourceKey) = (source, start, count, compact.Key);
         return compact;
+    }
+
+    /// <summary>Whether FromBlock's short ids have been hashed yet (for tests).</summary>
+    internal bool SourceIdsHashed => _sourceIds is not null;
+
+    /// <summary>FromBlock's short ids, hashed on first use; null for a compact block made otherwise.</summary>
+    private ulong[]? SourceIds()
+    {
+        if (_sourceIds is null && _source is { } source)
+        {
+            var ids = GC.AllocateUninitializedArray<ulong>(_sourceCount); // every entry is written just below
+            _sourceKey.ShortIds(source.AsSpan(_sourceStart, _sourceCount), ids);
+            _sourceIds = ids;
+        }
+        return _sourceIds;
     }
 
     /// <summary>
@@ -93,12 +124,12 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     /// </summary>
     public bool KnownShortIds(ReadOnlySpan<Hash256> wtxids, int at, Span<ulong> shortIds)
     {
-        if (_source is not { } source || _sourceIds is not { } ids || at < 0 || at > ids.Length - wtxids.Length) return false;
+        if (_source is not { } source || at < 0 || at > _sourceCount - wtxids.Length) return false;
         var known = source.AsSpan(_sourceStart + at, wtxids.Length);
         if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(known).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(wtxids)))
             return false;
         if (Key != _sourceKey) return false; // header or nonce changed since: another key
-        ids.AsSpan(at, wtxids.Length).CopyTo(shortIds);
+        SourceIds()!.AsSpan(at, wtxids.Length).CopyTo(shortIds);
         return true;
     }
 
@@ -113,7 +144,7 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         s.Value(ref value.Header);
         s.UInt64(ref value.Nonce);
 
-        int count = value.ShortIdSpan.Length;
+        int count = value.ShortIdCount;
         s.Count(ref count, MaxTransactions, ShortIdKey.ShortIdLength, "cmpctblock short ids");
         Span<ulong> read = default;
         if (s.IsReading)
@@ -123,7 +154,9 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
             value.ShortIds = list;
             read = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
         }
-        var written = s.IsReading ? default : value.ShortIdSpan; // FromBlock's array or the list
+        // When the bytes are only counted (the simulator sizing a message), the ids are not needed, nor hashed.
+        bool fill = !s.IsReading && !s.IsCountingOnly;
+        var written = fill ? value.ShortIdSpan : default; // FromBlock's array or the list
         // The 6-byte ids go through the stream a run at a time (the simulator sizes every cmpctblock it relays by
         // encoding it; thousands of 6-byte calls cost more than the copy).
         Span<byte> run = stackalloc byte[ShortIdRun * ShortIdKey.ShortIdLength + 2];
@@ -131,7 +164,7 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
         {
             int n = Math.Min(ShortIdRun, count - from);
             var bytes = run[..(n * ShortIdKey.ShortIdLength)];
-            if (!s.IsReading)
+            if (fill)
                 for (int i = 0; i < n; i++) // 8 bytes written, the next id's overwrites the 2 above the 48 used
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(run[(i * ShortIdKey.ShortIdLength)..], written[from + i] & ShortIdMask);
             s.FixedBytes(bytes);

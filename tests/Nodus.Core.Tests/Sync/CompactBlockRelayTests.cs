@@ -262,4 +262,25 @@ public sealed class CompactBlockRelayTests
         compact.ShortIds[601] = compact.ShortIds[599];
         Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, [CandidateRun.Of(txs)]).Status);
     }
+
+    [Fact]
+    public void Partial_SameCompactBlockReadAgain_SameResult_FromTheRememberedCollisionCheck()
+    {
+        var txs = Transactions(300, 800);
+        var compact = CompactBlock.FromBlock(BlockOf(txs), 3);
+        Assert.Null(compact.KnownRepeats);
+        List<Transaction> shuffled = [.. txs.Skip(1).Reverse()];
+        var (first, a) = PartialBlock.Start(compact, [CandidateRun.Of(shuffled)]);
+        Assert.False(compact.KnownRepeats); // found out by the first reader
+        // The second reader skips the check; its candidates out of block order need the table, built then.
+        var (second, b) = PartialBlock.Start(compact, [CandidateRun.Of(shuffled)]);
+        Assert.Equal((ReconstructionStatus.Ok, ReconstructionStatus.Ok), (first, second));
+        Assert.Equal(a!.Fill([]).Block!.GetTransactionIds(), b!.Fill([]).Block!.GetTransactionIds());
+
+        compact.RememberRepeats(true); // as if two of FromBlock's ids had collided
+        Assert.Equal(ReconstructionStatus.Failed, PartialBlock.Start(compact, [CandidateRun.Of(shuffled)]).Status);
+        compact.ShortIds[0] ^= 1; // a list that may change: nothing is taken as known
+        Assert.Null(compact.KnownRepeats);
+        Assert.Equal(ReconstructionStatus.Ok, PartialBlock.Start(compact, [CandidateRun.Of(shuffled)]).Status);
+    }
 }
