@@ -18,6 +18,9 @@ public sealed class Node
     private readonly PeerTable<Peer> _peers = new();
     private readonly List<INodeBehaviour> _behaviours = [];
     private readonly List<Peer> _duePeers = [];
+    /// <summary>The version nonces of the peers still in their handshake (each peer's <see cref="Peer.VersionNonce"/>
+    /// while non-zero): every inbound version is checked against them, which walked every peer object.</summary>
+    private readonly List<ulong> _pendingNonces = [];
     private readonly PeerSession _session;
     private long _nextPeerId;
     private long _startedAt;
@@ -62,6 +65,7 @@ public sealed class Node
         Context.Log(LogSeverity.Information, $"connection {id} opened: {remote} {type.ToRpcName()}");
         ulong nonce = PeerSession.NextNonZero(Context.Random);
         peer.VersionNonce = nonce;
+        _pendingNonces.Add(nonce);
         Context.Deadlines.Add(peer, PeerSession.NextDeadline(peer, Options));
         _session.Start(peer, nonce, now);
         foreach (var b in _behaviours) b.OnConnectionOpened(peer, now);
@@ -117,6 +121,7 @@ public sealed class Node
             if (next != deadline) Context.Deadlines.Set(peer, next);
             if (established)
             {
+                _pendingNonces.Remove(peer.VersionNonce);
                 peer.VersionNonce = 0;
                 Context.Log(LogSeverity.Information,
                     $"connection {id} established: {peer.Remote} version {peer.Version} {peer.UserAgent} height {peer.StartHeight}");
@@ -167,6 +172,7 @@ public sealed class Node
     public void OnDisconnected(PeerId id, long now, string? transportReason = null)
     {
         if (!_peers.Remove(id, out var peer)) return;
+        if (peer.VersionNonce != 0) _pendingNonces.Remove(peer.VersionNonce);
         Context.Deadlines.Remove(peer);
         var reason = peer.CloseReason ?? new DisconnectReason(DisconnectCode.RemoteClosed, transportReason ?? "");
         Context.Log(LogSeverity.Information, $"connection {id} closed: {peer.Remote} {peer.ConnectionType.ToRpcName()} ({reason})");
@@ -283,12 +289,7 @@ public sealed class Node
     }
 
     /// <summary>Whether <paramref name="nonce"/> is in one of our version messages still awaiting the handshake.</summary>
-    private bool IsOwnVersionNonce(ulong nonce)
-    {
-        foreach (var peer in _peers.Values)
-            if (peer.VersionNonce == nonce) return true;
-        return false;
-    }
+    private bool IsOwnVersionNonce(ulong nonce) => _pendingNonces.Contains(nonce);
 
     private void DialAddedNodes(long now)
     {

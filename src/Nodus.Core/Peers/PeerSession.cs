@@ -20,6 +20,9 @@ public sealed class PeerSession
     /// <summary>Bitcoin Core's TIMEOUT_INTERVAL: a ping unanswered for 20 minutes drops the peer.</summary>
     public const long PingTimeoutDefault = 20 * Time.Minute;
 
+    /// <summary>The version's sender address: unspecified, as Bitcoin Core sends it (only read, never changed).</summary>
+    private static readonly IPEndPoint Unspecified = new(IPAddress.IPv6Any, 0);
+
     private readonly NodeContext _context;
     private readonly Func<ulong, bool> _isOwnNonce;
     // The last user agent and local address a peer reported, shared by the next peer reporting equal ones: peers
@@ -140,7 +143,7 @@ public sealed class PeerSession
             Services = options.Services,
             Timestamp = Time.ToUnixSeconds(now),
             Receiver = new NetAddress(peer.Remote, 0),
-            Sender = new NetAddress(new IPEndPoint(IPAddress.IPv6Any, 0), options.Services),
+            Sender = new NetAddress(Unspecified, options.Services),
             Nonce = nonce,
             UserAgent = options.UserAgent,
             StartHeight = _context.BestHeight(),

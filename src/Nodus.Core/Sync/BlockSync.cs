@@ -407,6 +407,14 @@ public sealed partial class BlockSync : INodeBehaviour
     /// <summary>Fills every peer's request pipeline with missing blocks that it has, lowest heights first.</summary>
     private void RequestBlocks(long now, PeerId? exclude = null)
     {
+        // The usual call while a new block downloads, once per further announcement of it: the only missing body is
+        // the best header's, on our tip, and it is in flight. What the walk below would find, without it.
+        var best = Chain.BestHeader;
+        if (best.Parent == Chain.Tip && !best.HasBody && _options.DownloadWindow > 0 && _inFlight.ContainsKey(best.Hash))
+        {
+            if (_nextStallCheck == Time.Never) _nextStallCheck = now + StallCheckInterval;
+            return;
+        }
         var missing = _missing;
         Chain.Index.CollectMissingBodies(_options.DownloadWindow, _options.DownloadWindow, missing);
         if (missing.Count == 0) return;
