@@ -29,7 +29,7 @@ public sealed class ChainState
     public const int MaxUnrequestedBlocksAhead = 288;
 
     private readonly IChainStore _store;
-    private readonly ChainBatch _headersBatch = new();
+    private readonly ChainBatch _batch = new(); // reused by AcceptHeaders and AcceptBlock (neither calls the other)
     private readonly ITransactionValidator _validator;
 
     private ChainState(NetworkParams network, IChainStore store, ITransactionValidator validator, int maxSideHeaders)
@@ -166,7 +166,7 @@ public sealed class ChainState
     {
         // One batch for every call (stores copy what they keep): nearly every headers message is an announcement of a
         // header we have, which writes nothing, and a node gets about ten for each block.
-        var batch = _headersBatch;
+        var batch = _batch;
         batch.Clear();
         ChainEntry? last = null;
         int added = 0;
@@ -202,7 +202,8 @@ public sealed class ChainState
     /// </param>
     public BlockAcceptance AcceptBlock(Block block, long now, bool requested = true)
     {
-        var batch = new ChainBatch();
+        var batch = _batch; // stores copy what they keep
+        batch.Clear();
         try
         {
             var header = AcceptHeader(block.Header, now, batch);

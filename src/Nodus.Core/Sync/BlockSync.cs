@@ -169,7 +169,7 @@ public sealed partial class BlockSync : INodeBehaviour
     {
         BlockReceived?.Invoke(block.GetHash(), null, now);
         var accepted = Chain.AcceptBlock(block, now);
-        if (accepted.Result.IsValid) AfterChainUpdate(accepted.Update, now, from: null);
+        if (accepted.Result.IsValid) AfterChainUpdate(accepted.Update, now, from: null, block);
         return accepted.Result;
     }
 
@@ -352,12 +352,14 @@ public sealed partial class BlockSync : INodeBehaviour
         {
             RequestHeaders(peer, state, now); // an unsolicited block on a chain we do not know yet
         }
-        AfterChainUpdate(accepted.Update, now, from: peer.Id);
+        AfterChainUpdate(accepted.Update, now, from: peer.Id, block);
         if (accepted.Update.Changed && !accepted.AlreadyHad) MaybeAskHighBandwidth(peer, state, now);
         RequestBlocks(now);
     }
 
-    private void AfterChainUpdate(ChainUpdate update, long now, PeerId? from)
+    /// <param name="received">The block just accepted: handed to the handlers when it is connected, rather than read
+    /// back from the store (Core's BlockConnected gets the block in hand; a disk store would decode it again).</param>
+    private void AfterChainUpdate(ChainUpdate update, long now, PeerId? from, Block received)
     {
         if (!update.Changed) return;
         // Indexed loops: a foreach over the read-only lists would box an enumerator per list, per block, per node.
@@ -366,7 +368,8 @@ public sealed partial class BlockSync : INodeBehaviour
             if (Chain.GetBlock(disconnected[i].Hash) is { } block) BlockDisconnected?.Invoke(block, disconnected[i], now);
         var connected = update.Connected;
         for (int i = 0; i < connected.Count; i++)
-            if (Chain.GetBlock(connected[i].Hash) is { } block) BlockConnected?.Invoke(block, connected[i], now);
+            if ((connected[i].Hash == received.GetHash() ? received : Chain.GetBlock(connected[i].Hash)) is { } block)
+                BlockConnected?.Invoke(block, connected[i], now);
         if (update.IsReorganisation)
             _context.Log(LogSeverity.Information, $"reorganisation: {update.Disconnected.Count} blocks disconnected, new tip {Chain.Tip}");
         if (Chain.Height % 1000 == 0 || !IsInitialBlockDownload(now))
