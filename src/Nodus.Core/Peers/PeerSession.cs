@@ -23,6 +23,10 @@ public sealed class PeerSession
     /// <summary>The version's sender address: unspecified, as Bitcoin Core sends it (only read, never changed).</summary>
     private static readonly IPEndPoint Unspecified = new(IPAddress.IPv6Any, 0);
 
+    /// <summary>A verack has no payload: one object for every peer (a sent message is never changed), which the
+    /// simulator also sizes once.</summary>
+    private static readonly VerackMessage Verack = new();
+
     private readonly NodeContext _context;
     private readonly Func<ulong, bool> _isOwnNonce;
     // The last user agent and local address a peer reported, shared by the next peer reporting equal ones: peers
@@ -130,7 +134,7 @@ public sealed class PeerSession
         }
 
         if (peer.IsInbound) SendVersion(peer, inboundNonce, now);
-        _context.Send(peer, new VerackMessage());
+        _context.Send(peer, Verack);
         peer.State = HandshakeState.AwaitingVerack;
     }
 

@@ -19,6 +19,9 @@ public sealed partial class BlockSync : INodeBehaviour
     /// <summary>How often stalled requests are looked for while blocks are in flight.</summary>
     private static readonly long StallCheckInterval = 1 * Time.Second;
 
+    /// <summary>sendheaders has no payload: one object for every peer (a sent message is never changed).</summary>
+    private static readonly SendHeadersMessage SendHeaders = new();
+
     private readonly NodeContext _context;
     private readonly SyncOptions _options;
     private readonly Dictionary<PeerId, PeerSyncState> _peers = [];
@@ -66,7 +69,7 @@ public sealed partial class BlockSync : INodeBehaviour
         _peers[peer.Id] = state;
         peer.SyncState = state;
         AddById(peer.Id, state);
-        if (peer.Version >= 70012) _context.Send(peer, new SendHeadersMessage()); // BIP 130
+        if (peer.Version >= 70012) _context.Send(peer, SendHeaders); // BIP 130
         OfferCompactBlocks(peer);
         // Ask every peer that may know more than our best header: this finds forks and tells us what each peer can
         // serve. While our headers are far behind, only one peer at a time sends the long header chain (Bitcoin
