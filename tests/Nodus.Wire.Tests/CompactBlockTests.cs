@@ -26,34 +26,35 @@ public class CompactBlockTests
     }
 
     [Fact]
-    public void KnownShortIds_SendersOwnIds_OnlyForItsWtxidsInPlace_AndWhileTheKeyHolds()
+    public void IsBuiltFrom_OnlyItsOwnWtxidsInPlace_WhileKeyAndIdsAreAsBuilt()
     {
         var block = VectorBlock();
         var compact = CompactBlock.FromBlock(block, 0x0102030405060708);
         Hash256[] wtxids = [.. block.Transactions.Skip(1).Select(t => t.GetWitnessHash())];
         var expected = wtxids.Select(compact.Key.ShortId).ToArray();
-        Assert.Equal(expected, compact.ShortIdSpan.ToArray());
 
-        var ids = new ulong[2];
-        Assert.True(compact.KnownShortIds(wtxids, 0, ids));
-        Assert.Equal(expected, ids);
-        Assert.True(compact.KnownShortIds(wtxids.AsSpan(1), 1, ids.AsSpan(0, 1)));
-        Assert.Equal(expected[1], ids[0]);
-        Assert.False(compact.KnownShortIds(wtxids.AsSpan(1), 0, ids)); // another place
-        Assert.False(compact.KnownShortIds(wtxids, 1, ids));           // past the end
-        Assert.False(compact.KnownShortIds([wtxids[1], wtxids[0]], 0, ids));
+        var scratch = new ulong[2];
+        Assert.Equal(expected, compact.ShortIdsOrInto(scratch).ToArray());
+        Assert.Equal(expected, scratch);
+        Assert.False(compact.SourceIdsHashed); // hashed into the scratch, not kept
 
-        // Editing the list changes what is sent, not what SipHash gives: the memo still answers, apart from the list.
-        compact.ShortIds[0] = 7;
-        Assert.Equal(7UL, compact.ShortIdSpan[0]);
-        Assert.True(compact.KnownShortIds(wtxids, 0, ids));
-        Assert.Equal(expected, ids);
+        Assert.True(compact.IsBuiltFrom(wtxids, 0));
+        Assert.True(compact.IsBuiltFrom(wtxids.AsSpan(1), 1));
+        Assert.False(compact.IsBuiltFrom(wtxids.AsSpan(1), 0)); // another place
+        Assert.False(compact.IsBuiltFrom(wtxids, 1));           // past the end
+        Assert.False(compact.IsBuiltFrom([wtxids[1], wtxids[0]], 0));
 
-        // Another nonce is another key: the sender's ids no longer apply.
+        // Another nonce is another key: the sender's ids are not the candidates' ids any more.
         compact.Nonce++;
-        Assert.False(compact.KnownShortIds(wtxids, 0, ids));
-        // A decoded compact block has no sender's ids.
-        Assert.False(Decode<CmpctBlockMessage>("cmpctblock", BcoinCmpctBlockHex).Block.KnownShortIds(wtxids, 0, ids));
+        Assert.False(compact.IsBuiltFrom(wtxids, 0));
+        compact.Nonce--;
+        Assert.True(compact.IsBuiltFrom(wtxids, 0));
+        // Once the list is out it may be edited: nothing is inferred from the build.
+        Assert.Equal(expected, compact.ShortIds);
+        Assert.False(compact.IsBuiltFrom(wtxids, 0));
+        Assert.Equal(expected, compact.ShortIdsOrInto(new ulong[2]).ToArray());
+        // A decoded compact block was not built here.
+        Assert.False(Decode<CmpctBlockMessage>("cmpctblock", BcoinCmpctBlockHex).Block.IsBuiltFrom(wtxids, 0));
     }
 
     [Fact]

@@ -112,30 +112,38 @@ public sealed class PartialBlock
             slots[index] = tx;
         }
 
-        // Short id → its position in the compact block, and position → slot (the slots not prefilled, in block order).
-        // Whether two ids in the block collide may be known already (the same compact block object read by an
-        // earlier receiver in this process): then the table is only built if a candidate is not found in place.
-        var shortIds = compact.ShortIdSpan;
-        var slotOf = SlotsOf(shortIds.Length);
-        var repeats = compact.KnownRepeats;
-        if (repeats == true) return ReconstructionStatus.Failed;
-        bool indexed = repeats is null;
-        var byId = indexed ? new ShortIdTable(shortIds) : default;
+        // Position → slot (the slots not prefilled, in block order), and short id → position when needed. Whether two
+        // ids in the block collide may be known already (the same compact block object read by an earlier receiver
+        // in this process): then the ids are looked at only for candidates that are not the sender's own wtxids.
+        int idCount = compact.ShortIdCount;
+        var slotOf = SlotsOf(idCount);
         int next = 0;
-        for (int p = 0; p < shortIds.Length; p++)
+        for (int p = 0; p < idCount; p++)
         {
             while (slots[next] is not null) next++;
-            if (indexed && !byId.TryAdd(p))
+            slotOf[p] = next++;
+        }
+        var repeats = compact.KnownRepeats;
+        if (repeats == true) return ReconstructionStatus.Failed;
+        ReadOnlySpan<ulong> shortIds = default;
+        bool haveIds = false, indexed = false;
+        ShortIdTable byId = default;
+        if (repeats is null)
+        {
+            shortIds = compact.ShortIdsOrInto(IdScratch(idCount));
+            haveIds = indexed = true;
+            byId = new ShortIdTable(shortIds);
+            for (int p = 0; p < idCount; p++)
             {
+                if (byId.TryAdd(p)) continue;
                 compact.RememberRepeats(true);
                 return ReconstructionStatus.Failed; // two in the block collide
             }
-            slotOf[p] = next++;
+            compact.RememberRepeats(false);
         }
-        if (repeats is null) compact.RememberRepeats(false);
 
         var key = compact.Key;
-        if (shortIds.Length > 0)
+        if (idCount > 0)
         {
             var batch = _shortIdBatch ??= new ulong[ShortIdBatch];
             // The position after the last match: a mempool mostly holds a block's transactions in the block's order,
@@ -149,24 +157,39 @@ public sealed class PartialBlock
                 for (int from = 0; from < wtxids.Length; from += ShortIdBatch)
                 {
                     int n = Math.Min(ShortIdBatch, wtxids.Length - from);
-                    // The ids of candidates that are the sender's own block's wtxids in the same place are the
-                    // sender's (a memo of the same SipHash, exact); others are hashed.
+                    // Candidates that are, in the same place, the wtxids the sender built this compact block from have
+                    // the ids at their own positions (the same SipHash under the same key; the ids are unique, so
+                    // that is the position the table would give): nothing to hash or compare. Others are hashed.
                     var step = wtxids.AsSpan(from, n);
-                    if (!compact.KnownShortIds(step, from, batch)) key.ShortIds(step, batch);
+                    bool inPlace = compact.IsBuiltFrom(step, from);
+                    if (!inPlace)
+                    {
+                        if (!haveIds)
+                        {
+                            shortIds = compact.ShortIdsOrInto(IdScratch(idCount));
+                            haveIds = true;
+                        }
+                        key.ShortIds(step, batch);
+                    }
                     for (int j = 0; j < n; j++)
                     {
-                        ulong id = batch[j];
-                        int at = guess;
-                        if ((uint)at >= (uint)shortIds.Length || shortIds[at] != id)
+                        int at;
+                        if (inPlace) at = from + j;
+                        else
                         {
-                            if (!indexed)
+                            ulong id = batch[j];
+                            at = guess;
+                            if ((uint)at >= (uint)idCount || shortIds[at] != id)
                             {
-                                byId = new ShortIdTable(shortIds);
-                                for (int p = 0; p < shortIds.Length; p++) byId.TryAdd(p); // known to be unique
-                                indexed = true;
+                                if (!indexed)
+                                {
+                                    byId = new ShortIdTable(shortIds);
+                                    for (int p = 0; p < idCount; p++) byId.TryAdd(p); // known to be unique
+                                    indexed = true;
+                                }
+                                at = byId.Find(id);
+                                if (at < 0) continue;
                             }
-                            at = byId.Find(id);
-                            if (at < 0) continue;
                         }
                         guess = at + 1;
                         int slot = slotOf[at];
@@ -181,12 +204,23 @@ public sealed class PartialBlock
                             slots[slot & ~Matched] = null; // two mempool transactions share the id: ask for it
                             found--;
                         }
-                        if (found == shortIds.Length) return ReconstructionStatus.Ok;
+                        if (found == idCount) return ReconstructionStatus.Ok;
                     }
                 }
             }
         }
         return ReconstructionStatus.Ok;
+    }
+
+    // The thread's room for a compact block's short ids when they are hashed for one rebuild only (Match calls no
+    // outside code that rebuilds: never in use twice).
+    [ThreadStatic] private static ulong[]? _idScratch;
+
+    private static ulong[] IdScratch(int count)
+    {
+        var scratch = _idScratch;
+        if (scratch is null || scratch.Length < count) _idScratch = scratch = new ulong[Math.Max(count, ShortIdBatch)];
+        return scratch;
     }
 
     /// <summary>Set in a <see cref="SlotsOf"/> entry once a candidate matched that position (above

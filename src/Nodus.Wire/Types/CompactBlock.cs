@@ -38,10 +38,11 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     // What FromBlock was built from: the block's wtxids after the coinbase (its witness memo's leaves, never
     // changed; _sourceCount of them from _sourceStart) and the key of their short ids, which are hashed when first
     // read: a simulated node's compact block that no peer rebuilds (four in ten in the bitcoin preset) is sized
-    // from its counts and never hashed. A pure function's memo: SipHash under one key gives the same id for the
-    // same wtxid, so a receiver in the same process whose candidates are these wtxids reads their ids here instead
-    // of hashing them again (KnownShortIds). It stays right when ShortIds is replaced or edited afterwards (the ids
-    // here are kept apart from the list), and is ignored once the key changed.
+    // from its counts and never hashed; a receiver that only checks them for collisions hashes them into its own
+    // scratch (ShortIdsOrInto). A pure function's memo: SipHash under one key gives the same id for the same wtxid,
+    // so a receiver in the same process whose candidates are these wtxids in place knows their ids are at their own
+    // positions without hashing them again (IsBuiltFrom). It is not used once the list was asked for (it may have
+    // been edited) or the key changed.
     private Hash256[]? _source;
     private int _sourceStart, _sourceCount;
     private ulong[]? _sourceIds;
@@ -117,20 +118,31 @@ public sealed class CompactBlock : IWireValue<CompactBlock>
     }
 
     /// <summary>
-    /// The short ids under <see cref="Key"/> of <paramref name="wtxids"/> when they are, byte for byte, the wtxids this
-    /// compact block was built from at <paramref name="at"/> (in block order after the coinbase): copied into
-    /// <paramref name="shortIds"/> from the sender's own hashing, the very values SipHash gives. False when they are
-    /// not (or the compact block did not come from <see cref="FromBlock"/> in this process): hash them.
+    /// True when <paramref name="wtxids"/> are, byte for byte, the wtxids this compact block was built from at
+    /// <paramref name="at"/> (in block order after the coinbase), under the same key and with the ids as built: then
+    /// their short ids are this compact block's at the same positions (the very values SipHash gives). False
+    /// otherwise (another place, a changed header, nonce or id list, or not made by <see cref="FromBlock"/> in this
+    /// process): hash them.
     /// </summary>
-    public bool KnownShortIds(ReadOnlySpan<Hash256> wtxids, int at, Span<ulong> shortIds)
+    public bool IsBuiltFrom(ReadOnlySpan<Hash256> wtxids, int at)
     {
-        if (_source is not { } source || at < 0 || at > _sourceCount - wtxids.Length) return false;
+        if (_shortIds is not null || _source is not { } source || at < 0 || at > _sourceCount - wtxids.Length) return false;
         var known = source.AsSpan(_sourceStart + at, wtxids.Length);
-        if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(known).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(wtxids)))
-            return false;
-        if (Key != _sourceKey) return false; // header or nonce changed since: another key
-        SourceIds()!.AsSpan(at, wtxids.Length).CopyTo(shortIds);
-        return true;
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(known).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(wtxids))
+            && Key == _sourceKey;
+    }
+
+    /// <summary>
+    /// The short ids for one reading: the list, or FromBlock's ids when already hashed, or else FromBlock's ids hashed
+    /// into <paramref name="scratch"/> (at least <see cref="ShortIdCount"/> long) and not kept — a receiver that only
+    /// checks them for collisions needs no array of its own.
+    /// </summary>
+    public ReadOnlySpan<ulong> ShortIdsOrInto(Span<ulong> scratch)
+    {
+        if (_shortIds is not null || _sourceIds is not null || _source is not { } source) return ShortIdSpan;
+        var ids = scratch[.._sourceCount];
+        _sourceKey.ShortIds(source.AsSpan(_sourceStart, _sourceCount), ids);
+        return ids;
     }
 
     /// <summary>Short ids copied through the stream per call (a stack buffer of 6 × this).</summary>
