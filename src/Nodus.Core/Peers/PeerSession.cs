@@ -129,8 +129,7 @@ public sealed class PeerSession
         peer.TimeOffsetSeconds = version.Timestamp - Time.ToUnixSeconds(now);
         if (version.Receiver.Address is not null && !version.Receiver.Address.Equals(IPAddress.IPv6Any))
         {
-            var seen = version.Receiver.EndPoint;
-            peer.LocalAddressSeenByPeer = seen.Equals(_lastLocalAddress) ? _lastLocalAddress : _lastLocalAddress = seen;
+            peer.LocalAddressSeenByPeer = version.Receiver.IsEndPoint(_lastLocalAddress) ? _lastLocalAddress : _lastLocalAddress = version.Receiver.EndPoint;
         }
 
         if (peer.IsInbound) SendVersion(peer, inboundNonce, now);

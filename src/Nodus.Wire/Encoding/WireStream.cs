@@ -229,8 +229,11 @@ public ref struct WireStream
         }
         else
         {
-            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(v);
-            VarBytes(ref bytes, maxLength, what);
+            // Encoded in place, not into a new array: every version message sent (or sized by the simulator) passes here.
+            int length = System.Text.Encoding.UTF8.GetByteCount(v);
+            Count(ref length, maxLength, 1, what);
+            System.Text.Encoding.UTF8.GetBytes(v, Reserve(length));
+            Advance(length);
         }
     }
 

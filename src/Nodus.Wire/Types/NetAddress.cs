@@ -26,6 +26,12 @@ public struct NetAddress : IWireValue<NetAddress>, IEquatable<NetAddress>
 
     public readonly IPEndPoint EndPoint => new(Address.IsIPv4MappedToIPv6 ? Address.MapToIPv4() : Address, Port);
 
+    /// <summary>Whether <see cref="EndPoint"/> equals <paramref name="endPoint"/>, found without building it (every
+    /// version received is compared with the address peers last saw us at).</summary>
+    public readonly bool IsEndPoint(IPEndPoint? endPoint) =>
+        endPoint is not null && endPoint.Port == Port &&
+        (Address.IsIPv4MappedToIPv6 ? Address.MapToIPv4().Equals(endPoint.Address) : Address.Equals(endPoint.Address));
+
     public static void ReadWrite(ref WireStream s, ref NetAddress value)
     {
         s.UInt64(ref value.Services);
@@ -33,8 +39,14 @@ public struct NetAddress : IWireValue<NetAddress>, IEquatable<NetAddress>
         if (!s.IsReading)
         {
             var a = value.Address ?? IPAddress.IPv6Any;
-            if (a.AddressFamily == AddressFamily.InterNetwork) a = a.MapToIPv6();
-            a.TryWriteBytes(ip, out _);
+            if (a.AddressFamily == AddressFamily.InterNetwork)
+            {
+                // ::ffff:a.b.c.d written in place (MapToIPv6 made a new address for every version message).
+                ip[..10].Clear();
+                ip[10] = ip[11] = 0xff;
+                a.TryWriteBytes(ip[12..], out _);
+            }
+            else a.TryWriteBytes(ip, out _);
         }
         s.FixedBytes(ip);
         if (s.IsReading)
