@@ -28,6 +28,10 @@ public interface INodeBehaviour
 
     // Optional hooks (default: nothing). Connection policy (Discovery.ConnectionManager) uses them.
 
+    /// <summary>The node expects about <paramref name="count"/> peers (<see cref="Node.ReservePeers"/>): per-peer
+    /// tables may be sized for them at once. Only a hint; nothing else may depend on it.</summary>
+    void ReservePeers(int count) { }
+
     /// <summary>The node started (<see cref="Node.Start"/>).</summary>
     void OnStart(long now) { }
 

@@ -44,6 +44,19 @@ public sealed class Node
 
     public Peer? GetPeer(PeerId id) => _peers.GetValueOrDefault(id);
 
+    /// <summary>
+    /// A hint from a runtime that knows how many connections this node will hold (the simulator's planned topology):
+    /// the peer tables of the engine and its behaviours are sized for them at once instead of growing by half from
+    /// four slots, each step a new array that, at a simulation's start, lives long enough to be copied by the
+    /// collector. Changes no behaviour: tables still grow past it.
+    /// </summary>
+    public void ReservePeers(int count)
+    {
+        _peers.Reserve(count);
+        Context.Deadlines.Reserve(count);
+        foreach (var b in _behaviours) b.ReservePeers(count);
+    }
+
     public void Start(long now)
     {
         _startedAt = now;

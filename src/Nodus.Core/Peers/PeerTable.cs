@@ -76,6 +76,15 @@ public sealed class PeerTable<T> : IEnumerable<T> where T : class
         }
     }
 
+    /// <summary>Room for <paramref name="count"/> entries at once (a runtime that knows how many peers a node will
+    /// have): growing by half from four slots copied each table four to eight times on the way to a node's tens of peers.</summary>
+    public void Reserve(int count)
+    {
+        if (count <= _items.Length) return;
+        Array.Resize(ref _items, count);
+        Array.Resize(ref _ids, count);
+    }
+
     /// <summary>Frees the arrays when the table is empty. Only for a table nobody iterates: afterwards new entries
     /// take slots in insertion order, where a Dictionary would reuse its freed slots last-freed first.</summary>
     public void TrimIfEmpty()

@@ -25,6 +25,14 @@ internal sealed class SessionDeadlines
         }
     }
 
+    /// <summary>Room for <paramref name="count"/> peers at once (<see cref="Node.ReservePeers"/>).</summary>
+    public void Reserve(int count)
+    {
+        if (count <= _at.Length) return;
+        Array.Resize(ref _at, count);
+        Array.Resize(ref _peers, count);
+    }
+
     public void Add(Peer peer, long deadline)
     {
         if (_count == _at.Length)

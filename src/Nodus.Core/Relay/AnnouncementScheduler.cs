@@ -40,6 +40,8 @@ public abstract class AnnouncementScheduler : IRelayPolicy
 
     public virtual void AddPeer(Peer peer, long now) => _queues[peer.Id] = new PeerQueue(peer);
 
+    public void ReservePeers(int count) => _queues.Reserve(count);
+
     public virtual void RemovePeer(PeerId peer, long now)
     {
         if (_queues.Remove(peer)) _wakeupStale = true;

@@ -54,6 +54,12 @@ public sealed class DandelionPolicy : IRelayPolicy
 
     public DiffusionPolicy Fluff => _fluff;
 
+    public void ReservePeers(int count)
+    {
+        _peers.Reserve(count);
+        _fluff.ReservePeers(count);
+    }
+
     public void AddPeer(Peer peer, long now)
     {
         _peers[peer.Id] = peer;

@@ -14,6 +14,9 @@ public interface IRelayPolicy
 
     void AddPeer(Peer peer, long now);
 
+    /// <summary>Room for about <paramref name="count"/> peers (<see cref="Node.ReservePeers"/>); only a hint.</summary>
+    void ReservePeers(int count) { }
+
     void RemovePeer(PeerId peer, long now);
 
     /// <summary>Schedules an inv of <paramref name="txid"/> to <paramref name="peer"/>.</summary>

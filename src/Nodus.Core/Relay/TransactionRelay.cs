@@ -130,6 +130,12 @@ public sealed class TransactionRelay : INodeBehaviour
 
     // ---- INodeBehaviour ----
 
+    public void ReservePeers(int count)
+    {
+        _peers.Reserve(count);
+        Policy.ReservePeers(count);
+    }
+
     public void OnPeerReady(Peer peer, long now)
     {
         MarkChanged();

@@ -63,6 +63,12 @@ public sealed partial class BlockSync : INodeBehaviour
 
     public long NextWakeup => Math.Min(_nextStallCheck, NextHeadersTimeout());
 
+    public void ReservePeers(int count)
+    {
+        _peers.EnsureCapacity(count);
+        _peersById.EnsureCapacity(count);
+    }
+
     public void OnPeerReady(Peer peer, long now)
     {
         var state = new PeerSyncState();

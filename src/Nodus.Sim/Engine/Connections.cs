@@ -81,6 +81,13 @@ internal sealed class ConnectionTable
         Open--;
     }
 
+    /// <summary>Room for <paramref name="count"/> links of a node that has none yet (<see cref="SimRuntime.ExpectedPeers"/>).</summary>
+    public void ReserveLinks(int node, int count)
+    {
+        ref var l = ref _links[node];
+        if (l.Items is null || (l.Count == 0 && l.Items.Length < count)) l.Items = new PeerLink[Math.Max(4, count)];
+    }
+
     public void Link(int node, PeerId peer, int connection)
     {
         ref var l = ref _links[node];

@@ -129,6 +129,10 @@ public sealed class SimRuntime
 
     public void Schedule(long at, ISimAction action) => _queue.Schedule(at, new SimEvent(EventKind.Action, -1, -1, action, 0));
 
+    /// <summary>How many connections node v will hold (its degree in the planned topology; 0 or null: unknown): its
+    /// engine's per-peer tables and its link table are sized for them when it is built (<see cref="Node.ReservePeers"/>).</summary>
+    public Func<int, int>? ExpectedPeers { get; set; }
+
     /// <summary>The outbound connections each node opens when it starts (the generated topology).</summary>
     public Func<int, ReadOnlyMemory<int>>? PlannedOutbound { get; set; }
 
@@ -192,7 +196,16 @@ public sealed class SimRuntime
         if (_slots[v].Alive) return;
         // A restarted node is a new process: a fresh engine with its own random stream (the first keeps SeedFor(seed, v)).
         int incarnation = _incarnation[v]++;
-        var node = _slots[v].Engine ??= _factory(v, new Random(incarnation == 0 ? SeedFor(Seed, v) : SeedFor(Seed, v + (long)incarnation * NodeCount)));
+        var node = _slots[v].Engine;
+        if (node is null)
+        {
+            node = _slots[v].Engine = _factory(v, new Random(incarnation == 0 ? SeedFor(Seed, v) : SeedFor(Seed, v + (long)incarnation * NodeCount)));
+            if (ExpectedPeers?.Invoke(v) is > 0 and var expected)
+            {
+                node.ReservePeers(expected);
+                _connections.ReserveLinks(v, expected);
+            }
+        }
         // Nobody reads a hundred thousand nodes' logs: the core skips formatting them unless a listener is set.
         node.Context.MinimumLogSeverity = Log is null ? LogSeverity.Warning : LogSeverity.Debug;
         _slots[v].Alive = true;

@@ -169,6 +169,8 @@ internal sealed class CaseRun
         var graphDegree = _topology.Degrees();
         var degree = (int[])graphDegree.Clone();
         if (_spec.Eavesdropper) for (int v = 0; v < _honest; v++) degree[v]++;
+        // Each engine's peer tables sized for its planned connections at once (nodes that find their own peers: unknown).
+        if (discovery is null) runtime.ExpectedPeers = v => v < _honest ? degree[v] : 0;
         int handshakes = _tracker.Track("handshakes", -1, ScenarioRunner.Epoch);
         var established = new int[_honest];
         int connectedNodes = 0, expectedConnected = 0;
