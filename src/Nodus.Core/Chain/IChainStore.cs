@@ -13,8 +13,10 @@ public sealed record ActiveChainChange(int ForkHeight, IReadOnlyList<Hash256> Co
 /// <summary>What one atomic write adds: new headers, at most one block body, and how the active chain moved.</summary>
 public sealed class ChainBatch
 {
-    /// <summary>Made on first use: most batches (a headers announcement of a header we have) add none.</summary>
-    public List<StoredHeader> Headers => _headers ??= [];
+    /// <summary>Made on first use: most batches (a headers announcement of a header we have) add none. Sized for
+    /// one, the usual count (genesis, an announcement), not a list's default four: a stored header is ≈ 140 bytes,
+    /// and every simulated node makes two of these lists.</summary>
+    public List<StoredHeader> Headers => _headers ??= new(1);
     private List<StoredHeader>? _headers;
     public Block? Body { get; set; }
     public ActiveChainChange? ActiveChain { get; set; }
