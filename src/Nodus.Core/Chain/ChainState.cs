@@ -29,7 +29,7 @@ public sealed class ChainState
     public const int MaxUnrequestedBlocksAhead = 288;
 
     private readonly IChainStore _store;
-    private readonly ChainBatch _batch = new(); // reused by AcceptHeaders and AcceptBlock (neither calls the other)
+    private readonly ChainBatch _batch = new(); // reused by AcceptHeader(s) and AcceptBlock (none calls another)
     private readonly ITransactionValidator _validator;
 
     private ChainState(NetworkParams network, IChainStore store, ITransactionValidator validator, int maxSideHeaders)
@@ -129,7 +129,9 @@ public sealed class ChainState
     /// <summary>Validates and stores one header (Bitcoin's AcceptBlockHeader).</summary>
     public HeaderAcceptance AcceptHeader(in BlockHeader header, long now)
     {
-        var batch = new ChainBatch();
+        // The shared batch (stores copy what they keep): every cmpctblock comes here, mostly for a header we have.
+        var batch = _batch;
+        batch.Clear();
         var result = AcceptHeader(header, now, batch);
         if (!batch.IsEmpty) _store.Write(batch);
         return result;

@@ -162,6 +162,14 @@ public sealed class PartialBlock
                     // that is the position the table would give): nothing to hash or compare. Others are hashed.
                     var step = wtxids.AsSpan(from, n);
                     bool inPlace = compact.IsBuiltFrom(step, from);
+                    if (inPlace && PlaceRun(slotOf.AsSpan(from, n), new ReadOnlySpan<Transaction?>(txs, from, n), slots))
+                    {
+                        // What the loop below does for such a step, in one copy: every position matched anew.
+                        found += n;
+                        guess = from + n;
+                        if (found == idCount) return ReconstructionStatus.Ok;
+                        continue;
+                    }
                     if (!inPlace)
                     {
                         if (!haveIds)
@@ -210,6 +218,22 @@ public sealed class PartialBlock
             }
         }
         return ReconstructionStatus.Ok;
+    }
+
+    /// <summary>
+    /// Puts candidates found at their own positions into their slots in one copy, when none of the positions was
+    /// matched before and their slots are adjacent (no prefilled transaction between): the usual step of a block
+    /// rebuilt from the sender's own transactions. A copy marks the card table once for the range rather than a
+    /// write barrier per transaction. False, with nothing changed, when the step needs the loop.
+    /// </summary>
+    private static bool PlaceRun(Span<int> slotOf, ReadOnlySpan<Transaction?> txs, Transaction?[] slots)
+    {
+        int first = slotOf[0];
+        // Unmatched entries are slots (below MaxTransactions), so a flag anywhere shows as a value at or above it.
+        if (slotOf.IndexOfAnyInRange(Matched, int.MaxValue) >= 0 || slotOf[^1] - first != slotOf.Length - 1) return false;
+        txs.CopyTo(slots.AsSpan(first, txs.Length));
+        for (int i = 0; i < slotOf.Length; i++) slotOf[i] |= Matched;
+        return true;
     }
 
     // The thread's room for a compact block's short ids when they are hashed for one rebuild only (Match calls no

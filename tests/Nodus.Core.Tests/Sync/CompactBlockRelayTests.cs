@@ -216,6 +216,21 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void Partial_SendersOwnTransactionsInPlace_AfterAnEarlierMatch_MatchEveryTransactionOnce()
+    {
+        // The second run is the sender's own wtxids in place: copied a batch at a time, except the batch holding a
+        // position the first run already matched, which goes through the per-transaction loop.
+        var txs = Transactions(700, 700);
+        var block = BlockOf(txs);
+        var compact = CompactBlock.FromBlock(block, 13);
+        var (status, partial) = PartialBlock.Start(compact, [CandidateRun.Of([txs[3], txs[600]]), CandidateRun.Of([.. txs.Skip(1)])]);
+        Assert.Equal(ReconstructionStatus.Ok, status);
+        Assert.True(partial!.IsComplete);
+        Assert.Equal(699, partial.FromMempool);
+        Assert.Equal(block.GetTransactionIds(), partial.Fill([]).Block!.GetTransactionIds());
+    }
+
+    [Fact]
     public void Partial_WrongTransactionUnderAShortId_FailsToFullBlock()
     {
         var txs = Transactions(4, 400);
