@@ -33,6 +33,9 @@ public sealed partial class BlockSync : INodeBehaviour
     private readonly Dictionary<Hash256, (PeerId Peer, long RequestedAt)> _inFlight = [];
     private long _nextStallCheck = Time.Never;
     private PeerId? _headersSyncPeer;
+    /// <summary>Peers with <see cref="PeerSyncState.HeadersDeferred"/> set: a hand-over with none waiting (a node's
+    /// last at start, every later one) walks no peers.</summary>
+    private int _headersDeferred;
 
     public BlockSync(NodeContext context, ChainState chain, SyncOptions? options = null)
     {
@@ -86,6 +89,7 @@ public sealed partial class BlockSync : INodeBehaviour
             if (_headersSyncPeer is not null && _headersSyncPeer != peer.Id)
             {
                 state.HeadersDeferred = true;
+                _headersDeferred++;
                 return;
             }
             _headersSyncPeer = peer.Id;
@@ -99,26 +103,18 @@ public sealed partial class BlockSync : INodeBehaviour
     private void ReleaseDeferredHeaders(long now)
     {
         _headersSyncPeer = null;
-        if (HeadersAreOld(now))
-        {
-            // Still behind: only the waiting peer with the lowest id is asked (what the ordered walk below would do),
-            // found without sorting every peer at each hand-over: a node hands the role on once per peer at start.
-            PeerId? first = null;
-            foreach (var (id, state) in _peers)
-                if (state.HeadersDeferred && (first is null || id.Value < first.Value.Value) && _context.Peers.ContainsKey(id)) first = id;
-            if (first is not { } chosen) return;
-            var chosenState = _peers[chosen];
-            chosenState.HeadersDeferred = false;
-            _headersSyncPeer = chosen;
-            RequestHeaders(_context.Peers[chosen], chosenState, now);
-            return;
-        }
-        // Caught up: every waiting peer is asked, in id order.
+        if (_headersDeferred == 0) return;
+        bool behind = HeadersAreOld(now);
+        // In id order: still behind, only the waiting peer with the lowest id is asked (the first found: a node hands
+        // the role on once per outbound peer at start, and the walk stops there); caught up, every waiting peer is.
         foreach (var (id, state) in _peersById)
         {
             if (!state.HeadersDeferred || !_context.Peers.TryGetValue(id, out var peer)) continue;
             state.HeadersDeferred = false;
+            _headersDeferred--;
+            if (behind) _headersSyncPeer = id;
             RequestHeaders(peer, state, now);
+            if (behind) return;
         }
     }
 
@@ -129,6 +125,7 @@ public sealed partial class BlockSync : INodeBehaviour
         _peersById.RemoveAt(IndexById(peer.Id));
         _highBandwidthFrom.Remove(peer.Id);
         SetAwaitingHeaders(state, false);
+        if (state.HeadersDeferred) _headersDeferred--;
         if (_headersSyncPeer == peer.Id) ReleaseDeferredHeaders(now);
         if (state.InFlightCount == 0) return;
         foreach (var hash in state.InFlight) _inFlight.Remove(hash);
