@@ -13,7 +13,7 @@ namespace Nodus.Core;
 /// </summary>
 public sealed class Node
 {
-    private readonly Queue<NodeOutput> _outputs = new();
+    private readonly Queue<QueuedOutput> _outputs = new();
     /// <summary>The peers in connection order (a Dictionary's order, which sessions and behaviours iterate in).</summary>
     private readonly PeerTable<Peer> _peers = new();
     private readonly List<INodeBehaviour> _behaviours = [];
@@ -259,7 +259,35 @@ public sealed class Node
         }
     }
 
-    public bool TryPollOutput(out NodeOutput output) => _outputs.TryDequeue(out output!);
+    public bool TryPollOutput(out NodeOutput output)
+    {
+        if (!_outputs.TryDequeue(out var next))
+        {
+            output = null!;
+            return false;
+        }
+        output = next.Item as NodeOutput ?? new SendMessage(next.Peer, (IMessage)next.Item);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryPollOutput(out NodeOutput)"/> without an object per send, for a runtime that passes millions of
+    /// messages (the simulator): a send comes as <paramref name="message"/> to <paramref name="peer"/> with
+    /// <paramref name="other"/> null, every other output as <paramref name="other"/> (never a <see cref="SendMessage"/>).
+    /// </summary>
+    public bool TryPollOutput(out NodeOutput? other, out PeerId peer, out IMessage? message)
+    {
+        if (!_outputs.TryDequeue(out var next))
+        {
+            (other, peer, message) = (null, default, null);
+            return false;
+        }
+        other = next.Item as NodeOutput;
+        // Not a NodeOutput, so a message (QueuedOutput holds nothing else): no second, interface, type check.
+        message = other is null ? System.Runtime.CompilerServices.Unsafe.As<IMessage>(next.Item) : null;
+        peer = next.Peer;
+        return true;
+    }
 
     /// <summary>RPC addnode: add keeps the address connected, remove forgets it, onetry dials it once.</summary>
     public string? AddNode(IPEndPoint endPoint, AddNodeCommand command, long now)

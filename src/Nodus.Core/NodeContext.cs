@@ -12,10 +12,10 @@ namespace Nodus.Core;
 /// </summary>
 public sealed class NodeContext
 {
-    private readonly Queue<NodeOutput> _outputs;
+    private readonly Queue<QueuedOutput> _outputs;
     private readonly PeerTable<Peer> _peers;
 
-    internal NodeContext(NodeOptions options, Random random, Queue<NodeOutput> outputs, PeerTable<Peer> peers)
+    internal NodeContext(NodeOptions options, Random random, Queue<QueuedOutput> outputs, PeerTable<Peer> peers)
     {
         Options = options;
         Random = random;
@@ -45,7 +45,7 @@ public sealed class NodeContext
     public void Send(Peer peer, IMessage message)
     {
         if (peer.State == HandshakeState.Closing) return;
-        _outputs.Enqueue(new SendMessage(peer.Id, message));
+        _outputs.Enqueue(new QueuedOutput(peer.Id, message));
     }
 
     public void Close(Peer peer, DisconnectReason reason)
@@ -54,7 +54,7 @@ public sealed class NodeContext
         peer.State = HandshakeState.Closing;
         Deadlines.Set(peer, Time.Never);
         peer.CloseReason = reason;
-        _outputs.Enqueue(new ClosePeer(peer.Id, reason));
+        _outputs.Enqueue(new QueuedOutput(new ClosePeer(peer.Id, reason)));
     }
 
     /// <summary>A protocol violation: the peer is disconnected and (through <see cref="Misbehaved"/>) its address discouraged.</summary>
@@ -66,10 +66,10 @@ public sealed class NodeContext
         Close(peer, DisconnectReason.Violation(reason));
     }
 
-    public void Dial(IPEndPoint endPoint, ConnectionType type) => _outputs.Enqueue(new DialPeer(endPoint, type));
+    public void Dial(IPEndPoint endPoint, ConnectionType type) => _outputs.Enqueue(new QueuedOutput(new DialPeer(endPoint, type)));
 
     /// <summary>Asks the runtime to resolve DNS seeds; it answers through <see cref="Node.OnSeedsResolved"/>.</summary>
-    public void ResolveDnsSeeds(IReadOnlyList<string> hosts) => _outputs.Enqueue(new ResolveSeeds(hosts));
+    public void ResolveDnsSeeds(IReadOnlyList<string> hosts) => _outputs.Enqueue(new QueuedOutput(new ResolveSeeds(hosts)));
 
     /// <summary>
     /// Log lines below this severity are not produced at all (their text is never formatted): the simulator runs
@@ -81,13 +81,13 @@ public sealed class NodeContext
 
     public void Log(LogSeverity severity, string message)
     {
-        if (IsLogEnabled(severity)) _outputs.Enqueue(new LogLine(severity, message));
+        if (IsLogEnabled(severity)) _outputs.Enqueue(new QueuedOutput(new LogLine(severity, message)));
     }
 
     /// <summary>Interpolated log text is only formatted when <paramref name="severity"/> is enabled.</summary>
     public void Log(LogSeverity severity, [InterpolatedStringHandlerArgument("", "severity")] ref LogMessageHandler message)
     {
-        if (message.IsEnabled) _outputs.Enqueue(new LogLine(severity, message.ToStringAndClear()));
+        if (message.IsEnabled) _outputs.Enqueue(new QueuedOutput(new LogLine(severity, message.ToStringAndClear())));
     }
 }
 

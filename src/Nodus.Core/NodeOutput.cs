@@ -7,6 +7,22 @@ namespace Nodus.Core;
 /// <summary>What the engine asks its runtime to do. The runtime polls these after every input.</summary>
 public abstract record NodeOutput;
 
+/// <summary>
+/// An output in the engine's queue: a send as its message and peer (no <see cref="SendMessage"/> object, made only if
+/// polled as a record: a simulation sends millions of messages, each one such object of garbage), anything else as
+/// its record.
+/// </summary>
+internal readonly struct QueuedOutput
+{
+    /// <summary>The message to send, or the <see cref="NodeOutput"/> itself.</summary>
+    public readonly object Item;
+    /// <summary>The peer a message goes to (unused for other outputs).</summary>
+    public readonly PeerId Peer;
+
+    public QueuedOutput(PeerId peer, IMessage message) => (Item, Peer) = (message, peer);
+    public QueuedOutput(NodeOutput output) => Item = output;
+}
+
 /// <summary>Encode and send a message to a peer.</summary>
 public sealed record SendMessage(PeerId Peer, IMessage Message) : NodeOutput;
 

@@ -492,13 +492,15 @@ public sealed class SimRuntime
     private void AfterInput(int v, bool componentsChanged)
     {
         var node = _slots[v].Engine!;
-        while (node.TryPollOutput(out var output))
+        while (node.TryPollOutput(out var output, out var sendTo, out var message))
         {
+            if (output is null)
+            {
+                Send(v, sendTo, message!);
+                continue;
+            }
             switch (output)
             {
-                case SendMessage send:
-                    Send(v, send.Peer, send.Message);
-                    break;
                 case ClosePeer close:
                     CloseLocal(v, close.Peer, close.Reason);
                     componentsChanged = true; // the behaviours saw the peer go
