@@ -11,9 +11,9 @@ public sealed class AddrMessage : IMessage
     /// <summary>Bitcoin Core's MAX_ADDR_TO_SEND (net.h): a longer addr message is a protocol violation.</summary>
     public const int MaxAddresses = 1_000;
 
-    public List<TimestampedAddress> Addresses = [];
+    public List<TimestampedAddress> Addresses;
 
-    public AddrMessage() { }
+    public AddrMessage() => Addresses = []; // not a field initializer: that would also run, for nothing, before the constructor below
     public AddrMessage(IEnumerable<TimestampedAddress> addresses) => Addresses = [.. addresses];
 
     public string Command => CommandName;

@@ -8,9 +8,9 @@ public sealed class BlockMessage : IMessage
 {
     public const string CommandName = "block";
 
-    public Block Block = new();
+    public Block Block;
 
-    public BlockMessage() { }
+    public BlockMessage() => Block = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public BlockMessage(Block block) => Block = block;
 
     public string Command => CommandName;

@@ -8,9 +8,9 @@ public sealed class BlockTxnMessage : IMessage
 {
     public const string CommandName = "blocktxn";
 
-    public BlockTransactions Transactions = new();
+    public BlockTransactions Transactions;
 
-    public BlockTxnMessage() { }
+    public BlockTxnMessage() => Transactions = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public BlockTxnMessage(BlockTransactions transactions) => Transactions = transactions;
 
     public string Command => CommandName;

@@ -8,9 +8,9 @@ public sealed class CmpctBlockMessage : IMessage
 {
     public const string CommandName = "cmpctblock";
 
-    public CompactBlock Block = new();
+    public CompactBlock Block;
 
-    public CmpctBlockMessage() { }
+    public CmpctBlockMessage() => Block = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public CmpctBlockMessage(CompactBlock block) => Block = block;
 
     public string Command => CommandName;

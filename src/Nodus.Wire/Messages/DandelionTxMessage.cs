@@ -13,9 +13,9 @@ public sealed class DandelionTxMessage : IMessage
 {
     public const string CommandName = "dandeliontx";
 
-    public Transaction Transaction = new();
+    public Transaction Transaction;
 
-    public DandelionTxMessage() { }
+    public DandelionTxMessage() => Transaction = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public DandelionTxMessage(Transaction transaction) => Transaction = transaction;
 
     public string Command => CommandName;

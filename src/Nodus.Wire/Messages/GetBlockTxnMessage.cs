@@ -8,9 +8,9 @@ public sealed class GetBlockTxnMessage : IMessage
 {
     public const string CommandName = "getblocktxn";
 
-    public BlockTransactionsRequest Request = new();
+    public BlockTransactionsRequest Request;
 
-    public GetBlockTxnMessage() { }
+    public GetBlockTxnMessage() => Request = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public GetBlockTxnMessage(BlockTransactionsRequest request) => Request = request;
 
     public string Command => CommandName;

@@ -8,9 +8,9 @@ public sealed class GetDataMessage : IMessage
 {
     public const string CommandName = "getdata";
 
-    public List<InvVector> Inventory = [];
+    public List<InvVector> Inventory;
 
-    public GetDataMessage() { }
+    public GetDataMessage() => Inventory = []; // not a field initializer: that would also run, for nothing, before the constructor below
     public GetDataMessage(IEnumerable<InvVector> inventory) => Inventory = [.. inventory];
 
     public string Command => CommandName;

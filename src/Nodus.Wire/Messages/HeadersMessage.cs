@@ -17,9 +17,9 @@ public sealed class HeadersMessage : IMessage
     /// <summary>The 80-byte header and a one-byte zero transaction count.</summary>
     private const int EntrySize = BlockHeader.EncodedSize + 1;
 
-    public List<BlockHeader> Headers = [];
+    public List<BlockHeader> Headers;
 
-    public HeadersMessage() { }
+    public HeadersMessage() => Headers = []; // not a field initializer: that would also run, for nothing, before the constructor below
     public HeadersMessage(IEnumerable<BlockHeader> headers) => Headers = [.. headers];
 
     public string Command => CommandName;

@@ -8,9 +8,9 @@ public sealed class InvMessage : IMessage
 {
     public const string CommandName = "inv";
 
-    public List<InvVector> Inventory = [];
+    public List<InvVector> Inventory;
 
-    public InvMessage() { }
+    public InvMessage() => Inventory = []; // not a field initializer: that would also run, for nothing, before the constructor below
     public InvMessage(IEnumerable<InvVector> inventory) => Inventory = [.. inventory];
 
     public string Command => CommandName;

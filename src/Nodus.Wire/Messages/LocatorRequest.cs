@@ -11,11 +11,11 @@ public abstract class LocatorRequest : IMessage
 {
     /// <summary>The sender's protocol version (Bitcoin Core writes it and ignores it on receipt).</summary>
     public uint Version;
-    public BlockLocator Locator = new();
+    public BlockLocator Locator;
     /// <summary>The last block wanted; zero means "as many as the reply allows".</summary>
     public Hash256 HashStop;
 
-    protected LocatorRequest() { }
+    protected LocatorRequest() => Locator = new(); // not a field initializer: that would also run before the constructor below
 
     protected LocatorRequest(uint version, BlockLocator locator, Hash256 hashStop)
     {

@@ -8,9 +8,9 @@ public sealed class NotFoundMessage : IMessage
 {
     public const string CommandName = "notfound";
 
-    public List<InvVector> Inventory = [];
+    public List<InvVector> Inventory;
 
-    public NotFoundMessage() { }
+    public NotFoundMessage() => Inventory = []; // not a field initializer: that would also run, for nothing, before the constructor below
     public NotFoundMessage(IEnumerable<InvVector> inventory) => Inventory = [.. inventory];
 
     public string Command => CommandName;

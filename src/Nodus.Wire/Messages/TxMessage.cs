@@ -8,9 +8,9 @@ public sealed class TxMessage : IMessage
 {
     public const string CommandName = "tx";
 
-    public Transaction Transaction = new();
+    public Transaction Transaction;
 
-    public TxMessage() { }
+    public TxMessage() => Transaction = new(); // not a field initializer: that would also run, for nothing, before the constructor below
     public TxMessage(Transaction transaction) => Transaction = transaction;
 
     public string Command => CommandName;
