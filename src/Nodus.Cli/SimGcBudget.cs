@@ -12,11 +12,6 @@ namespace Nodus.Cli;
 /// "GC budget"). The budget is read from the environment when the runtime starts and has no runtimeconfig name,
 /// so <c>sim</c> starts itself once more with <see cref="Variable"/> set, unless the caller set it (which also
 /// chooses another budget, or the default with 0).
-/// The child also collects without background GC (<see cref="ConcurrentVariable"/> = 0, unless the caller set it): a
-/// simulation is a batch job that needs no short pauses, and the background collector's thread cost ≈ 0.5 s of CPU
-/// at 10,000 nodes with whole blocks and ≈ 1.2 s with compact blocks on top of the same pauses on the main thread
-/// (docs/simulator.md, "Session 5: GC cost"). The price is memory at scale: the million-node `scale` run peaked at
-/// 20.1 GB instead of 17.6 GB. `nodus node` keeps background GC.
 /// </summary>
 internal static class SimGcBudget
 {
@@ -24,9 +19,6 @@ internal static class SimGcBudget
 
     /// <summary>128 MiB: 64 MiB gave 21.7 s, 128 and 256 MiB both 17.7 s (same run as above).</summary>
     public const long Gen0Budget = 128L << 20;
-
-    /// <summary>Whether the GC may collect gen 2 in the background; read from the environment at start-up.</summary>
-    public const string ConcurrentVariable = "DOTNET_gcConcurrent";
 
     /// <summary>Whether this process should hand the command to a child with the budget set.</summary>
     public static bool Applies(string[] args) =>
@@ -48,9 +40,6 @@ internal static class SimGcBudget
             start.ArgumentList.Add(typeof(SimGcBudget).Assembly.Location);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment[Variable] = "0x" + Gen0Budget.ToString("X");
-        if (Environment.GetEnvironmentVariable(ConcurrentVariable) is null &&
-            Environment.GetEnvironmentVariable("COMPlus_gcConcurrent") is null)
-            start.Environment[ConcurrentVariable] = "0";
 
         Process child;
         try

@@ -67,8 +67,7 @@ public static class SimCommand
             var dir = result.GetValue(output)!;
             dir.Create();
             if (Environment.GetEnvironmentVariable(SimGcBudget.Variable) is { } budget)
-                Console.Error.WriteLine($"nodus sim: GC gen-0 budget {budget} ({SimGcBudget.Variable}), " +
-                    (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "no background GC" : "background GC"));
+                Console.Error.WriteLine($"nodus sim: GC gen-0 budget {budget} ({SimGcBudget.Variable})");
             string events = Path.Combine(dir.FullName, "events.jsonl");
             SimReport report;
             // The trace costs ~6 KB per node (599 MB at 100,000 nodes): on by default only for dashboard-sized runs.
