@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side by side: Nodus's `bitcoin` preset and SimBlock at the same settings (10,000 nodes, 10 blocks of 535 KB, 2019
 # regions), each run RUNS times; prints the median and the minimum CPU (user + sys), wall time and peak RSS of each
-# configuration. The runs are interleaved (round 1 of every configuration, then round 2, ...) so that a change in the
+# configuration, and the median over the rounds of Nodus's run over SimBlock's. The runs are interleaved (round 1 of every configuration, then round 2, ...) so that a change in the
 # host's load over the series weighs on every configuration alike: on this shared VM identical runs vary up to 1.7x.
 # See docs/simblock.md.
 #
@@ -70,4 +70,16 @@ awk -v blocks="$BLOCKS" '
     printf "%-28s %6.1f (%5.1f) %6.1f (%5.1f) %12.2f %10.2f\n", order[i], c, minimum(cpu[order[i]]),
       median(wall[order[i]]), minimum(wall[order[i]]), c / blocks, median(rss[order[i]]) / 1e6 } }
 ' "$OUT/runs.txt" | tee "$OUT/summary.txt"
+# The host's speed drifts within a series: each round's Nodus run over the SimBlock run minutes apart is steadier.
+awk '
+  { k = $1 "," (++n[$1]); cpu[k] = $2; wall[k] = $3 }
+  function median(list,   a, k, i, j, t) { k = split(list, a, " ");
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return a[int((k + 1) / 2)] }
+  function pair(label, ours, theirs,   i, c, w) { c = ""; w = "";
+    for (i = 1; i <= n[ours] && i <= n[theirs]; i++) { c = c " " cpu[ours "," i] / cpu[theirs "," i]; w = w " " wall[ours "," i] / wall[theirs "," i] }
+    if (c != "") printf "%-28s CPU %.2fx  wall %.2fx (median of the rounds)\n", label, median(c), median(w) }
+  END { pair("whole: Nodus / SimBlock", "nodus-whole-no-keep-alive", "simblock-whole");
+        pair("compact: Nodus / SimBlock", "nodus-no-keep-alive", "simblock-compact") }
+' "$OUT/runs.txt" | tee -a "$OUT/summary.txt"
 echo "runs and logs in $OUT" >&2
