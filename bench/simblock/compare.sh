@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side by side: Nodus's `bitcoin` preset and SimBlock at the same settings (10,000 nodes, 10 blocks of 535 KB, 2019
 # regions), each run RUNS times; prints the median and the minimum CPU (user + sys), wall time and peak RSS of each
-# configuration, and the median over the rounds of Nodus's run over SimBlock's. The runs are interleaved (round 1 of every configuration, then round 2, ...) so that a change in the
-# host's load over the series weighs on every configuration alike: on this shared VM identical runs vary up to 1.7x.
+# configuration, and the median over the rounds of Nodus's run over SimBlock's. The runs are interleaved (round 1 of
+# every configuration, then round 2, ...) so that a change in the host's load over the series weighs on every
+# configuration alike: on this shared VM identical runs vary up to 1.7x.
 # See docs/simblock.md.
 #
 #   bench/simblock/compare.sh SIMBLOCK_CHECKOUT [OUT_DIR]
