@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Runtime.InteropServices;
 
 namespace Nodus.Cli;
@@ -19,6 +20,24 @@ internal static class SimGcBudget
 
     /// <summary>128 MiB: 64 MiB gave 21.7 s, 128 and 256 MiB both 17.7 s (same run as above).</summary>
     public const long Gen0Budget = 128L << 20;
+
+    /// <summary>
+    /// Networks up to this size are simulated without background GC (<see cref="GCLatencyMode.Batch"/>): a simulation
+    /// is a batch job that needs no short pauses, and the background collector's thread cost 0.5 s of CPU at 10,000
+    /// nodes with whole blocks and 1.2 s with compact blocks on top of the same pauses on the main thread
+    /// (docs/simulator.md, "Session 5: GC cost"). Larger ones keep it: without it the million-node `scale` run
+    /// peaked at 20.1 GB instead of 17.6 GB, too close to this machine's 24 GB.
+    /// </summary>
+    public const int BatchGcMaxNodes = 200_000;
+
+    /// <summary>Chooses the collector's mode for a simulation of <paramref name="nodes"/> nodes, for the rest of this
+    /// process (<c>nodus sim</c> runs one simulation and exits); returns a line saying which.</summary>
+    public static string ChooseLatencyMode(int nodes)
+    {
+        if (nodes <= BatchGcMaxNodes) GCSettings.LatencyMode = GCLatencyMode.Batch;
+        return (GCSettings.LatencyMode == GCLatencyMode.Batch ? "no background GC" : "background GC") +
+            $" ({nodes:N0} nodes; at most {BatchGcMaxNodes:N0} run without)";
+    }
 
     /// <summary>Whether this process should hand the command to a child with the budget set.</summary>
     public static bool Applies(string[] args) =>

@@ -261,13 +261,9 @@ public sealed class Node
 
     public bool TryPollOutput(out NodeOutput output)
     {
-        if (!_outputs.TryDequeue(out var next))
-        {
-            output = null!;
-            return false;
-        }
-        output = next.Item as NodeOutput ?? new SendMessage(next.Peer, (IMessage)next.Item);
-        return true;
+        bool any = TryPollOutput(out var other, out var peer, out var message);
+        output = other ?? (any ? new SendMessage(peer, message!) : null!);
+        return any;
     }
 
     /// <summary>

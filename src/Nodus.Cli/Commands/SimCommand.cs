@@ -68,6 +68,7 @@ public static class SimCommand
             dir.Create();
             if (Environment.GetEnvironmentVariable(SimGcBudget.Variable) is { } budget)
                 Console.Error.WriteLine($"nodus sim: GC gen-0 budget {budget} ({SimGcBudget.Variable})");
+            Console.Error.WriteLine($"nodus sim: {SimGcBudget.ChooseLatencyMode(scenario.Nodes)}");
             string events = Path.Combine(dir.FullName, "events.jsonl");
             SimReport report;
             // The trace costs ~6 KB per node (599 MB at 100,000 nodes): on by default only for dashboard-sized runs.

@@ -1,4 +1,3 @@
-using System.Runtime;
 using Nodus.Core;
 using Nodus.Core.Peers;
 using Nodus.Sim.Engine;
@@ -34,32 +33,7 @@ public sealed class ScenarioRunner
     /// <summary>Time every event and print where each case's time went (<see cref="Engine.EventCostProfile"/>) through the progress callback.</summary>
     public bool ProfileEvents { get; init; }
 
-    /// <summary>
-    /// Networks up to this size are simulated without background GC (<see cref="GCLatencyMode.Batch"/>): a simulation
-    /// is a batch job that needs no short pauses, and the background collector's thread cost 0.5 s of CPU at 10,000
-    /// nodes with whole blocks and 1.2 s with compact blocks on top of the same pauses on the main thread
-    /// (docs/simulator.md, "Session 5: GC cost"). Larger ones keep it: without it the million-node `scale` run
-    /// peaked at 20.1 GB instead of 17.6 GB, too close to this machine's 24 GB.
-    /// </summary>
-    public const int BatchGcMaxNodes = 200_000;
-
     public SimReport Run()
-    {
-        var previous = GCSettings.LatencyMode;
-        if (_scenario.Nodes <= BatchGcMaxNodes) GCSettings.LatencyMode = GCLatencyMode.Batch;
-        _progress?.Invoke($"{_scenario.Name}: {(GCSettings.LatencyMode == GCLatencyMode.Batch ? "no background GC" : "background GC")} " +
-            $"({_scenario.Nodes:N0} nodes; at most {BatchGcMaxNodes:N0} run without)");
-        try
-        {
-            return RunCases();
-        }
-        finally
-        {
-            GCSettings.LatencyMode = previous;
-        }
-    }
-
-    private SimReport RunCases()
     {
         var topology = BuildTopology();
         var report = new SimReport { Scenario = _scenario, Topology = topology };
