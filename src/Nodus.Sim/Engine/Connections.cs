@@ -85,13 +85,16 @@ internal sealed class ConnectionTable
     public void ReserveLinks(int node, int count)
     {
         ref var l = ref _links[node];
-        if (l.Items is null || (l.Count == 0 && l.Items.Length < count)) l.Items = new PeerLink[Math.Max(4, count)];
+        if (l.Items is null || (l.Count == 0 && l.Items.Length < count)) l.Items = new PeerLink[Math.Max(InitialLinks, count)];
     }
+
+    /// <summary>A node's first link array: most simulated nodes hold 8–20 links, grown by half from here.</summary>
+    private const int InitialLinks = 4;
 
     public void Link(int node, PeerId peer, int connection)
     {
         ref var l = ref _links[node];
-        var links = l.Items ??= new PeerLink[4];
+        var links = l.Items ??= new PeerLink[InitialLinks];
         if (l.Count == links.Length)
         {
             // By half: a node has tens of links, and doubling would leave a third of a million arrays unused.
