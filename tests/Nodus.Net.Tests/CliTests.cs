@@ -213,7 +213,8 @@ public class CliTests
         string dir = TestNet.TempDir();
         var run = await RunNodusAsync("sim", "--preset", "handshake", "--nodes", "40", "--no-trace", "--profile", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("GC gen-0 budget 0x8000000 (DOTNET_GCgen0size)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("GC gen-0 budget 0x8000000 (DOTNET_GCgen0size), tier-up delay 0 ms (DOTNET_TC_CallCountingDelayMs)",
+            run.Stderr, StringComparison.Ordinal);
         string report = Path.Combine(dir, "report.json");
         Assert.Contains(report, run.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"nodes\": 40", File.ReadAllText(report), StringComparison.Ordinal);

@@ -67,7 +67,9 @@ public static class SimCommand
             var dir = result.GetValue(output)!;
             dir.Create();
             if (Environment.GetEnvironmentVariable(SimGcBudget.Variable) is { } budget)
-                Console.Error.WriteLine($"nodus sim: GC gen-0 budget {budget} ({SimGcBudget.Variable})");
+                Console.Error.WriteLine($"nodus sim: GC gen-0 budget {budget} ({SimGcBudget.Variable})" +
+                    (Environment.GetEnvironmentVariable(SimGcBudget.CallCountingDelayVariable) is { } delay
+                        ? $", tier-up delay {delay} ms ({SimGcBudget.CallCountingDelayVariable})" : ""));
             Console.Error.WriteLine($"nodus sim: {SimGcBudget.ChooseLatencyMode(scenario.Nodes)}");
             string events = Path.Combine(dir.FullName, "events.jsonl");
             SimReport report;
