@@ -118,9 +118,15 @@ public sealed class Node
     /// <summary>A decoded message from a peer. Returns false when only the peer session handled it (a ping, a pong,
     /// a handshake step that completed nothing): then no behaviour and no added node saw it, and
     /// <see cref="ComponentWakeup"/> is unchanged.</summary>
-    public bool OnMessage(PeerId id, IMessage message, int wireSize, long now)
+    public bool OnMessage(PeerId id, IMessage message, int wireSize, long now) =>
+        _peers.TryGetValue(id, out var peer) && OnMessage(peer, message, wireSize, now);
+
+    /// <summary><see cref="OnMessage(PeerId, IMessage, int, long)"/> for a runtime that keeps each connection's
+    /// <see cref="Peer"/> (from <see cref="GetPeer"/>) and calls this only until it hands the engine
+    /// <see cref="OnDisconnected"/> for it: the simulator, which spares a peer-table lookup per message.</summary>
+    public bool OnMessage(Peer peer, IMessage message, int wireSize, long now)
     {
-        if (!_peers.TryGetValue(id, out var peer)) return false;
+        var id = peer.Id;
         peer.Traffic.RecordReceived(message.Command, wireSize, known: true, now);
         if (peer.State == HandshakeState.Closing) return false;
 

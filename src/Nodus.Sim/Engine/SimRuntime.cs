@@ -300,8 +300,9 @@ public sealed class SimRuntime
             return;
         }
         c.OpenB = true;
-        c.PeerB = acceptor.OnConnected(EndPointOf(c.A), ConnectionType.Inbound, Now);
-        _connections.Link(c.B, c.PeerB, id);
+        var inbound = acceptor.OnConnected(EndPointOf(c.A), ConnectionType.Inbound, Now);
+        c.PeerB = acceptor.GetPeer(inbound);
+        _connections.Link(c.B, inbound, id);
         AfterInput(c.B);
     }
 
@@ -322,8 +323,10 @@ public sealed class SimRuntime
             return;
         }
         c.OpenA = true;
-        c.PeerA = _slots[c.A].Engine!.OnConnected(EndPointOf(c.B), c.Type, Now);
-        _connections.Link(c.A, c.PeerA, id);
+        var dialer = _slots[c.A].Engine!;
+        var outbound = dialer.OnConnected(EndPointOf(c.B), c.Type, Now);
+        c.PeerA = dialer.GetPeer(outbound);
+        _connections.Link(c.A, outbound, id);
         AfterInput(c.A);
     }
 
@@ -355,7 +358,7 @@ public sealed class SimRuntime
         bool isA = c.A == node;
         if (isA ? c.OpenA : c.OpenB)
         {
-            var peer = isA ? c.PeerA : c.PeerB;
+            var peer = (isA ? c.PeerA : c.PeerB)!.Id;
             if (isA) c.OpenA = false; else c.OpenB = false;
             _connections.Unlink(node, peer);
             _slots[node].Engine!.OnDisconnected(peer, Now, "connection reset by peer");
@@ -450,7 +453,7 @@ public sealed class SimRuntime
             TryRelease(id);
             return;
         }
-        var peer = isA ? c.PeerA : c.PeerB;
+        var peer = (isA ? c.PeerA : c.PeerB)!;
         int sender = isA ? c.B : c.A;
         // Only Transmit schedules deliveries, always with the message as payload: no interface cast check needed
         // (the checked cast was 5% of the keep-alive's cost).
@@ -458,12 +461,11 @@ public sealed class SimRuntime
         int size = (int)e.Aux;
         Traffic.RecordReceived(node, size);
         var engine = _slots[node].Engine!;
-        bool wasEstablished = message is VerackMessage && engine.GetPeer(peer) is { IsEstablished: true };
+        bool wasEstablished = message is VerackMessage && peer.IsEstablished;
         bool reachedComponents = engine.OnMessage(peer, message, size, Now);
-        if (message is VerackMessage && !wasEstablished && PeerEstablished is not null
-            && engine.GetPeer(peer) is { IsEstablished: true } established)
-            PeerEstablished(node, established, sender, Now);
-        MessageDelivered?.Invoke(node, peer, sender, message, Now);
+        if (message is VerackMessage && !wasEstablished && PeerEstablished is not null && peer.IsEstablished)
+            PeerEstablished(node, peer, sender, Now);
+        MessageDelivered?.Invoke(node, peer.Id, sender, message, Now);
         AfterInput(node, reachedComponents);
     }
 
