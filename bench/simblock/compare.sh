@@ -8,7 +8,7 @@
 #
 #   bench/simblock/compare.sh SIMBLOCK_CHECKOUT [OUT_DIR]
 #
-# Environment: RUNS (3), NODES (10000), BLOCKS (10), CORE_DEFAULTS (1; 0 skips the slow keep-alive configuration), NODUS (the nodus.dll to run; default: builds this checkout's
+# Environment: RUNS (3), NODES (10000), BLOCKS (10; several, e.g. "1 10 20", run one series each), CORE_DEFAULTS (1; 0 skips the slow keep-alive configuration), NODUS (the nodus.dll to run; default: builds this checkout's
 # Release CLI). Nodus configurations: Bitcoin Core's defaults (compact blocks, keep-alive pings), the same without
 # keep-alive (SimBlock models no keep-alive), and whole blocks without keep-alive. SimBlock: whole blocks
 # (CBR_USAGE_RATE 0) and compact blocks (CBR_USAGE_RATE 1), default JVM heap.
@@ -26,6 +26,12 @@ if [ -z "${NODUS:-}" ]; then
   dotnet build -c Release "$HERE/src/Nodus.Cli" -v q -nologo > "$OUT/build.txt"
   rm -rf "$OUT/nodus" && cp -r "$HERE/src/Nodus.Cli/bin/Release/net10.0" "$OUT/nodus"
   NODUS="$OUT/nodus/nodus.dll"
+fi
+# Several block counts (BLOCKS="1 10 20"): one series each, in OUT/blocks-N, with the same build. The two simulators'
+# costs are built differently (docs/simblock.md, "Session 6"), so their ratio depends on the run's length.
+if [ "$BLOCKS" != "${BLOCKS%% *}" ]; then
+  for b in $BLOCKS; do NODUS="$NODUS" BLOCKS=$b "$0" "$SIMBLOCK" "$OUT/blocks-$b" || exit 1; done
+  exit 0
 fi
 
 # One line per run: name cpu_seconds wall_seconds peak_rss_kb
