@@ -10,8 +10,8 @@ namespace Nodus.Sim.Engine;
 internal struct VirtualConnection
 {
     public int A, B;
-    /// <summary>Each side's peer in its node's engine, once connected: a delivery hands it to the engine as is, which
-    /// spares the engine's peer-table lookup, three cold cache lines at a random node for every message.</summary>
+    /// <summary>Each side's peer in its node's engine, once connected: a delivery hands it to the engine as is, without
+    /// the engine's peer-table lookup (no CPU difference measured at 10,000 nodes; it also spares two lookups per verack).</summary>
     public Peer? PeerA, PeerB;
     public ConnectionType Type;
     public bool OpenA, OpenB;
