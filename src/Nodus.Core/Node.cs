@@ -265,6 +265,9 @@ public sealed class Node
         }
     }
 
+    /// <summary>Outputs waiting for <see cref="TryPollOutput(out NodeOutput)"/>.</summary>
+    public int PendingOutputs => _outputs.Count;
+
     public bool TryPollOutput(out NodeOutput output)
     {
         bool any = TryPollOutput(out var other, out var peer, out var message);

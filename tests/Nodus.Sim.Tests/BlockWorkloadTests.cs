@@ -1,4 +1,5 @@
 using Nodus.Sim.Report;
+using Nodus.Sim.Workloads;
 using Nodus.Sim.Scenarios;
 using Xunit;
 
@@ -71,6 +72,40 @@ public class BlockWorkloadTests
         var a = ReportJson.Serialize(new ScenarioRunner(Blocks(nodes: 50)).Run());
         var b = ReportJson.Serialize(new ScenarioRunner(Blocks(nodes: 50)).Run());
         Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Run_BlockValidationTime_DelaysAnnouncementsButNotHighBandwidthPushes()
+    {
+        Scenario Spec(double validationMs, bool compact)
+        {
+            var s = Blocks(nodes: 60);
+            s.KeepAlive = false;
+            s.CompactBlocks = compact;
+            s.Network = new NetworkSpec { Model = "synchronous", BoundMs = 20 };
+            s.Workload.BlockValidationMs = validationMs;
+            return s;
+        }
+        BlockResult Run(double validationMs, bool compact) => new ScenarioRunner(Spec(validationMs, compact)).Run().Cases.Single().Blocks!;
+
+        // Whole blocks: every hop announces after validating, so every node but the miner's neighbours waits for it.
+        var wholeFast = Run(0, compact: false);
+        var wholeSlow = Run(1_000, compact: false);
+        Assert.All(wholeSlow.Blocks.Where(r => r.OnMainChain), r => Assert.Equal(60, r.Propagation.Reached));
+        Assert.True(wholeSlow.PooledDelayMs.Percentile(50) > wholeFast.PooledDelayMs.Percentile(50) + 1_000,
+            $"median {wholeSlow.PooledDelayMs.Percentile(50)} ms with 1 s of validation per hop, {wholeFast.PooledDelayMs.Percentile(50)} ms without");
+
+        // Compact blocks: a node pushes to its high-bandwidth peers before it validates (Bitcoin Core's
+        // NewPoWValidBlock), so the first receptions do not wait a second; announcements to the rest still do.
+        var compactSlow = Run(1_000, compact: true);
+        Assert.All(compactSlow.Blocks.Where(r => r.OnMainChain), r => Assert.Equal(60, r.Propagation.Reached));
+        Assert.True(compactSlow.PooledDelayMs.Min < 500, $"fastest reception {compactSlow.PooledDelayMs.Min} ms");
+        Assert.True(compactSlow.PooledDelayMs.Max > 1_000, $"slowest reception {compactSlow.PooledDelayMs.Max} ms");
+
+        // Reported with the parameters; absent when zero, so older reports stay byte-identical.
+        var json = System.Text.Encoding.UTF8.GetString(ReportJson.Serialize(new ScenarioRunner(Spec(1_000, true)).Run()));
+        Assert.Contains("\"blockValidationMs\": 1000", json, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "nodes": 10, "workload": { "blocks": 1, "blockValidationMs": -1 } }""").Validate());
     }
 
     [Fact]

@@ -29,12 +29,16 @@ public static class SimCommand
         var forceTrace = new Option<bool>("--trace") { Description = $"write events.jsonl even above {TraceDefaultMaxNodes:N0} nodes (~6 KB per node)" };
         var noKeepAlive = new Option<bool>("--no-keep-alive") { Description = "send no keep-alive pings (like-for-like with simulators that model none)" };
         var noCompactBlocks = new Option<bool>("--no-compact-blocks") { Description = "relay blocks whole, without BIP 152 compact blocks (cases that set compactBlocks keep it)" };
+        var blockValidation = new Option<double?>("--block-validation-ms")
+        {
+            Description = $"virtual time each node spends validating each block; its announcements wait for it, its high-bandwidth compact block pushes do not (default 0; {WorkloadSpec.MeasuredBlockValidationMs} ms is a measured median)",
+        };
         var profile = new Option<bool>("--profile") { Description = "print to stderr the CPU time each kind of event took (messages by command), for finding the simulator's costs" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, profile,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, blockValidation, profile,
         };
         command.SetAction(result =>
         {
@@ -56,6 +60,7 @@ public static class SimCommand
                 if (result.GetValue(blocks) is { } b) scenario.Workload.Blocks = b;
                 if (result.GetValue(noKeepAlive)) scenario.KeepAlive = false;
                 if (result.GetValue(noCompactBlocks)) scenario.CompactBlocks = false;
+                if (result.GetValue(blockValidation) is { } ms) scenario.Workload.BlockValidationMs = ms;
                 scenario.Validate();
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)

@@ -384,6 +384,12 @@ public sealed partial class BlockSync : INodeBehaviour
     private void AfterChainUpdate(ChainUpdate update, long now, PeerId? from, Block received)
     {
         if (!update.Changed) return;
+        bool announce = Chain.BestHeader.ChainWork <= Chain.Tip.ChainWork;
+        // BIP 152 high-bandwidth peers get a new block as soon as it passed the block checks, before it is connected
+        // and the rest of the node hears of it (Bitcoin Core's NewPoWValidBlock): their push does not wait for the full
+        // validation that the headers announcements to everyone else follow (a runtime that gives validation time,
+        // the simulator's blockValidationMs, holds what comes after BlockConnected).
+        if (announce) PushToHighBandwidthPeers(update, from);
         // Indexed loops: a foreach over the read-only lists would box an enumerator per list, per block, per node.
         var disconnected = update.Disconnected;
         for (int i = 0; i < disconnected.Count; i++)
@@ -396,15 +402,31 @@ public sealed partial class BlockSync : INodeBehaviour
             _context.Log(LogSeverity.Information, $"reorganisation: {update.Disconnected.Count} blocks disconnected, new tip {Chain.Tip}");
         if (Chain.Height % 1000 == 0 || !IsInitialBlockDownload(now))
             _context.Log(LogSeverity.Debug, $"new tip {Chain.Tip.Hash} height {Chain.Height}");
-        if (Chain.BestHeader.ChainWork <= Chain.Tip.ChainWork) Announce(update, now, from);
+        if (announce) Announce(update, now, from);
     }
 
-    /// <summary>Announces the new tip to peers that may not have it: headers to BIP 130 peers, inv to the others.</summary>
+    /// <summary>Pushes a single new tip block as cmpctblock to the BIP 152 high-bandwidth peers that lack it.</summary>
+    private void PushToHighBandwidthPeers(ChainUpdate update, PeerId? from)
+    {
+        if (update.Connected.Count != 1 || !_options.CompactBlocks) return;
+        var tipEntry = Chain.Tip;
+        Block? tip = null; // looked up once, for the first high-bandwidth peer
+        foreach (var peer in _context.Peers) // the table's own enumerator: no iterator objects per announcement
+        {
+            if (!peer.IsEstablished || peer.Id == from || peer.SyncState is not { WantsCompactPush: true } state) continue;
+            if (state.Has(tipEntry)) continue;
+            if ((tip ??= Chain.GetBlock(tipEntry.Hash)) is not { } pushed) return;
+            _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed)));
+            state.UpdateBestKnown(tipEntry);
+        }
+    }
+
+    /// <summary>Announces the new tip to peers that may not have it (the high-bandwidth ones were pushed the block
+    /// already): headers to BIP 130 peers, inv to the others.</summary>
     private void Announce(ChainUpdate update, long now, PeerId? from)
     {
         var connected = update.Connected;
         var tipEntry = Chain.Tip;
-        Block? tip = null; // looked up once, for the first high-bandwidth peer
         // One headers message for every peer that gets this announcement: a sent message is never changed (the
         // runtimes encode it, the simulator hands it over as is), so ten peers need not get ten copies of the headers.
         HeadersMessage? headers = null;
@@ -412,9 +434,7 @@ public sealed partial class BlockSync : INodeBehaviour
         {
             if (!peer.IsEstablished || peer.Id == from || peer.SyncState is not { } state) continue; // as _peers holds, without a lookup
             if (state.Has(tipEntry)) continue;
-            if (connected.Count == 1 && state.WantsCompactPush && _options.CompactBlocks && (tip ??= Chain.GetBlock(tipEntry.Hash)) is { } pushed)
-                _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed))); // BIP 152 high-bandwidth: push at once
-            else if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
+            if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
                 _context.Send(peer, headers ??= AnnouncementOf(connected));
             else
                 _context.Send(peer, new InvMessage([new InvVector(InvType.Block, tipEntry.Hash)]));

@@ -17,5 +17,11 @@ internal struct NodeSlot
     public long TimerAt;
     /// <summary>The node's <see cref="Node.ComponentWakeup"/> as of its last input that could change it.</summary>
     public long ComponentWakeAt;
+    /// <summary>Until when the node is busy validating a block (<see cref="SimRuntime.HoldOutputs"/>): nothing it
+    /// sends leaves before.</summary>
+    public long BusyUntil;
+    /// <summary>Validation time asked for during the current input, and how many of its outputs precede it.</summary>
+    public long HoldMicros;
+    public int HoldAfter;
     public bool Alive;
 }

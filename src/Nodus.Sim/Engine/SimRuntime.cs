@@ -417,7 +417,7 @@ public sealed class SimRuntime
         // behind). A one-segment message — ping, inv, headers announcement, most transactions — passes alongside, as
         // TCP interleaves concurrent connections; booking the link for it would let a keep-alive ping from a distant
         // peer hold up a block from a near one for the ping's whole latency.
-        long start = Math.Max(Now, _slots[from].UploadFreeAt);
+        long start = Math.Max(Math.Max(Now, _slots[from].BusyUntil), _slots[from].UploadFreeAt);
         long departed = start + TransmissionTime(size, Network.UploadBitsPerSecond(from));
         _slots[from].UploadFreeAt = departed;
         long latency = Network.Latency(from, to, start, _network);
@@ -494,8 +494,11 @@ public sealed class SimRuntime
     private void AfterInput(int v, bool componentsChanged)
     {
         var node = _slots[v].Engine!;
+        // Outputs past a validation the input asked time for (HoldOutputs) leave once the node is done with it.
+        int toHold = _slots[v].HoldMicros > 0 ? _slots[v].HoldAfter : -1;
         while (node.TryPollOutput(out var output, out var sendTo, out var message))
         {
+            if (toHold >= 0 && toHold-- == 0) StartValidation(v);
             if (output is null)
             {
                 Send(v, sendTo, message!);
@@ -515,6 +518,7 @@ public sealed class SimRuntime
                     break;
             }
         }
+        if (toHold >= 0) StartValidation(v); // nothing followed the validation
         if (!_slots[v].Alive) return;
         if (componentsChanged) _slots[v].ComponentWakeAt = node.ComponentWakeup;
         long wake = Math.Min(node.SessionWakeup, _slots[v].ComponentWakeAt);
@@ -523,6 +527,26 @@ public sealed class SimRuntime
             _slots[v].TimerAt = wake;
             if (wake != Time.Never) _queue.Schedule(Math.Max(wake, Now), new SimEvent(EventKind.Timer, v, -1, null, wake));
         }
+    }
+
+    /// <summary>
+    /// Called during an input to node <paramref name="v"/> (from a core event such as a block connected): the node spends
+    /// <paramref name="micros"/> of virtual time on validation from here on, so what it sends from now (the outputs
+    /// queued after this point, and those of later inputs) leaves no earlier than that. Validation otherwise takes no
+    /// virtual time. Outputs already queued by this input (a high-bandwidth compact block push) are not held.
+    /// </summary>
+    public void HoldOutputs(int v, long micros)
+    {
+        if (micros <= 0 || _slots[v].Engine is not { } node) return;
+        if (_slots[v].HoldMicros == 0) _slots[v].HoldAfter = node.PendingOutputs;
+        _slots[v].HoldMicros += micros;
+    }
+
+    private void StartValidation(int v)
+    {
+        ref var slot = ref _slots[v];
+        slot.BusyUntil = Math.Max(slot.BusyUntil, Now) + slot.HoldMicros;
+        slot.HoldMicros = 0;
     }
 
     private void CloseLocal(int v, PeerId peer, DisconnectReason reason)

@@ -81,6 +81,7 @@ public static class ReportJson
             json.WriteString("blockFill", w.BlockFill);
             if (w.BlockFill == "direct") json.WriteNumber("txPerSecond", w.TxPerSecond);
             if (w.BlockFill == "direct") json.WriteNumber("knownShare", w.KnownShare);
+            if (w.BlockValidationMs > 0) json.WriteNumber("blockValidationMs", w.BlockValidationMs);
             json.WriteString("hashPower", w.HashPower);
             json.WriteNumber("miners", w.Miners);
         }

@@ -68,8 +68,10 @@ internal sealed class BlockWorkload
             : [CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)]), .. _known];
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
+        long validation = (long)Math.Round(_spec.BlockValidationMs * Time.Millisecond);
         node.Sync.BlockConnected += (block, _, now) => // one handler: each is a delegate call per block and node
         {
+            if (validation > 0) _runtime().HoldOutputs(v, validation);
             if (v == _mining) KeepOriginal(block);
             OnTipChanged(v, now);
         };
