@@ -20,7 +20,9 @@ public sealed class MeshLoopbackTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int NodeCount = 30, Stopped = 10;
     private const int FullRelay = DiscoveryOptions.DefaultMaxOutboundFullRelay;
-    private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(120), HealTimeout = TimeSpan.FromSeconds(60);
+    // Forming took 6–57 s run alone (session 6) and once more than 120 s for one node (7 of 8 outbound) inside a full
+    // ./test.sh run on 2 busy cores: the bound leaves room for the load; why forming time varies that much is open.
+    private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(240), HealTimeout = TimeSpan.FromSeconds(60);
 
     private readonly int _port = TestNet.FreePort();
     private readonly string _root = TestNet.TempDir();
