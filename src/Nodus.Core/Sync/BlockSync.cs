@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Nodus.Core.Chain;
 using Nodus.Core.Peers;
 using Nodus.Wire.Encoding;
@@ -413,8 +414,7 @@ public sealed partial class BlockSync : INodeBehaviour
         Block? tip = null; // looked up once, for the first high-bandwidth peer
         foreach (var peer in _context.Peers) // the table's own enumerator: no iterator objects per announcement
         {
-            if (!peer.IsEstablished || peer.Id == from || peer.SyncState is not { WantsCompactPush: true } state) continue;
-            if (state.Has(tipEntry)) continue;
+            if (!Lacks(peer, tipEntry, from, out var state) || !state.WantsCompactPush) continue;
             if ((tip ??= Chain.GetBlock(tipEntry.Hash)) is not { } pushed) return;
             _context.Send(peer, new CmpctBlockMessage(CompactFor(pushed)));
             state.UpdateBestKnown(tipEntry);
@@ -432,14 +432,22 @@ public sealed partial class BlockSync : INodeBehaviour
         HeadersMessage? headers = null;
         foreach (var peer in _context.Peers) // the table's own enumerator: no iterator objects per announcement
         {
-            if (!peer.IsEstablished || peer.Id == from || peer.SyncState is not { } state) continue; // as _peers holds, without a lookup
-            if (state.Has(tipEntry)) continue;
+            if (!Lacks(peer, tipEntry, from, out var state)) continue;
             if (peer.PrefersHeaders && connected.Count <= SyncOptions.MaxBlocksToAnnounce)
                 _context.Send(peer, headers ??= AnnouncementOf(connected));
             else
                 _context.Send(peer, new InvMessage([new InvVector(InvType.Block, tipEntry.Hash)]));
             state.UpdateBestKnown(tipEntry);
         }
+    }
+
+    /// <summary>Whether <paramref name="peer"/>, an established peer other than the one the block came
+    /// <paramref name="from"/>, is not known to have <paramref name="tip"/>: the peers a new tip goes to, pushed or
+    /// announced. Its sync state comes from the peer itself, as <c>_peers</c> holds it, without a lookup.</summary>
+    private static bool Lacks(Peer peer, ChainEntry tip, PeerId? from, [NotNullWhen(true)] out PeerSyncState? state)
+    {
+        state = peer.SyncState;
+        return peer.IsEstablished && peer.Id != from && state is not null && !state.Has(tip);
     }
 
     private static HeadersMessage AnnouncementOf(IReadOnlyList<ChainEntry> connected)

@@ -205,6 +205,10 @@ public sealed class WorkloadSpec
     /// duration during slow-to-validate blocks on Signet", April 2026).</summary>
     public const double MeasuredBlockValidationMs = 176;
 
+    /// <summary>The longest validation time a scenario may give: Bitcoin's 600 s target block spacing (a node that
+    /// took longer to validate a block than the network takes to find the next could never keep up).</summary>
+    public const double MaxBlockValidationMs = 600_000;
+
     /// <summary>How hash power is spread over the nodes: uniform | exponential (each node's share drawn from Exp(1)).</summary>
     public string HashPower { get; set; } = "uniform";
     /// <summary>Nodes that mine (0: every honest node); the miners are a random sample.</summary>
@@ -219,8 +223,8 @@ public sealed class WorkloadSpec
         if (BlockFill is not ("mempool" or "direct")) throw new InvalidDataException($"workload.blockFill '{BlockFill}': use mempool or direct");
         if (KnownShare is < 0 or > 1) throw new InvalidDataException("workload.knownShare must be in [0, 1]");
         if (TxPerSecond < 0) throw new InvalidDataException("workload.txPerSecond must not be negative");
-        if (BlockValidationMs is < 0 or > 600_000 || double.IsNaN(BlockValidationMs))
-            throw new InvalidDataException("workload.blockValidationMs must be in [0, 600000]");
+        if (BlockValidationMs is < 0 or > MaxBlockValidationMs || double.IsNaN(BlockValidationMs))
+            throw new InvalidDataException($"workload.blockValidationMs must be in [0, {MaxBlockValidationMs}]");
         if (HashPower is not ("uniform" or "exponential")) throw new InvalidDataException($"workload.hashPower '{HashPower}': use uniform or exponential");
         if (Miners < 0) throw new InvalidDataException("workload.miners must not be negative");
         if (Kind is not ("handshake" or "broadcast")) throw new InvalidDataException($"workload.kind '{Kind}': use handshake or broadcast");
