@@ -25,6 +25,7 @@ internal static class NodeCommand
         var rpc = CliOptions.EndPoint("--rpc", "Serve JSON-RPC on IP:PORT (default: 127.0.0.1 on the network's RPC port)");
         var connect = CliOptions.EndPoints("--connect", "Connect only to this peer, IP[:PORT]; repeatable (disables automatic outbound connections)");
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
+        var seedNode = CliOptions.EndPoints("--seednode", "Connect to this peer only to ask it for addresses, then disconnect (addr-fetch), IP[:PORT]; repeatable");
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
         var allowLocal = new Option<bool>("--allow-local-addresses") { Description = "Treat loopback and private addresses as routable, each IPv4 address its own network group (always on for regtest)" };
@@ -81,7 +82,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seedNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
@@ -115,6 +116,7 @@ internal static class NodeCommand
                 {
                     DnsSeeds = result.GetValue(seed) is { Length: > 0 } seeds ? seeds : net.DnsSeeds,
                     UseSeeds = !result.GetValue(noSeeds),
+                    SeedNodes = [.. result.GetValue(seedNode)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
                     AutomaticOutbound = nodeOptions.Connect.Count == 0, // -connect means only these peers, as Bitcoin Core
                     AllowLocalAddresses = DiscoveryOptions.ForNetwork(net).AllowLocalAddresses || result.GetValue(allowLocal),
                     ListenAddress = listenAt.Address.Equals(IPAddress.Any) || listenAt.Address.Equals(IPAddress.IPv6Any) ? null : listenAt,

@@ -230,6 +230,9 @@ public sealed class AddressRelay : INodeBehaviour
             _context.Log(LogSeverity.Debug, $"peer {peer.Id}: {rateLimited} of {entries.Count} addresses rate-limited");
         // A short addr message ends the reply to our getaddr; later ones are unsolicited and may be relayed.
         if (entries.Count < MaxAddrToSend) state.GetAddrSent = false;
+        // An addr-fetch connection has done its work with the reply (more than one entry: not a self-announcement).
+        if (peer.ConnectionType == ConnectionType.AddrFetch && entries.Count > 1)
+            _context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "addr-fetch connection completed"));
     }
 
     /// <summary>

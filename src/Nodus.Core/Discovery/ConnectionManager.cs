@@ -10,8 +10,8 @@ namespace Nodus.Core.Discovery;
 /// AttemptToEvictConnection). Keeps 8 full-relay and 2 block-relay-only outbound connections to addresses chosen
 /// from the address manager, at most one per network group; opens a feeler about every 2 minutes to test a new-table
 /// address (or a tried-table collision) and closes it after the handshake; reconnects first to the anchors (the
-/// block-relay-only peers at the last shutdown); falls back to DNS seeds, then hard-coded seeds, when the book is
-/// empty. With --connect it makes no automatic connections.
+/// block-relay-only peers at the last shutdown); asks the seed nodes for addresses (addr-fetch connections) and falls
+/// back to DNS seeds, then hard-coded seeds, when the book is empty. With --connect it makes no automatic connections.
 /// </summary>
 public sealed class ConnectionManager : INodeBehaviour
 {
@@ -38,6 +38,17 @@ public sealed class ConnectionManager : INodeBehaviour
     /// non-default ports only after 50.</summary>
     private const int MaxSelectTries = 100, RecentTryThreshold = 30, OtherPortThreshold = 50;
     private static readonly long RecentTryWindow = 10 * Time.Minute;
+    /// <summary>Bitcoin Core's SEEDNODE_TIMEOUT: with seed nodes given, the DNS seeds wait this long for their answers.</summary>
+    public static readonly long SeedNodeTimeout = 30 * Time.Second;
+    /// <summary>Bitcoin Core drops an addr-fetch connection after 10 x AVG_ADDRESS_BROADCAST_INTERVAL (30 s).</summary>
+    public static readonly long AddrFetchTimeout = 10 * 30 * Time.Second;
+    /// <summary>
+    /// Not in Bitcoin Core, which asks each seed node once: while the node has fewer than
+    /// <see cref="SeedOutboundThreshold"/> full-relay outbound peers, or fewer addresses than outbound slots, the seed
+    /// nodes are asked again this often (Core's AVG_ADDRESS_BROADCAST_INTERVAL). A node that joins a young network gets
+    /// at most 23% of the seed node's small, cached book in one reply: possibly nothing it can dial.
+    /// </summary>
+    public static readonly long AddrFetchRetryInterval = 30 * Time.Second;
 
     private readonly NodeContext _context;
     private readonly DiscoveryOptions _options;
@@ -46,6 +57,8 @@ public sealed class ConnectionManager : INodeBehaviour
     private readonly IAddressStore _store;
     private readonly Dictionary<AddressKey, (ConnectionType Type, long Deadline)> _pending = [];
     private readonly HashSet<string> _outstandingSeeds = new(StringComparer.Ordinal);
+    private readonly Queue<IPEndPoint> _addrFetches = new(); // bounded: each seed node at most once
+    private long _nextAddrFetchRound = Time.Never, _nextAddrFetchExpiry = Time.Never;
     private readonly ulong _groupKey0, _groupKey1;
     private List<IPEndPoint> _anchors = [];
     private long _nextOpen = Time.Never, _nextFeeler = Time.Never, _nextDump = Time.Never;
@@ -67,7 +80,8 @@ public sealed class ConnectionManager : INodeBehaviour
     public IReadOnlyList<IPEndPoint> PendingAnchors => _anchors;
     public int PendingDials => _pending.Count;
 
-    public long NextWakeup => Math.Min(Math.Min(_nextOpen, _nextDump), Math.Min(_dnsSeedsAt, _fixedSeedsAt));
+    public long NextWakeup => Math.Min(Math.Min(Math.Min(_nextOpen, _nextDump), Math.Min(_dnsSeedsAt, _fixedSeedsAt)),
+        Math.Min(_nextAddrFetchRound, _nextAddrFetchExpiry));
 
     // ---------------------------------------------------------------- lifecycle
 
@@ -80,11 +94,14 @@ public sealed class ConnectionManager : INodeBehaviour
         _store.SaveAnchors([]);
         _nextFeeler = now + Exponential(FeelerInterval);
         _nextOpen = now;
+        if (_options.SeedNodes.Count > 0) QueueAddrFetches(now);
         if (_options.UseSeeds)
         {
             if (_options.DnsSeeds.Count > 0)
             {
-                if (_addresses.Count == 0) ResolveDnsSeeds();
+                // Seed nodes first: Bitcoin Core gives them SEEDNODE_TIMEOUT before it asks the DNS seeds.
+                if (_addresses.Count == 0 && _options.SeedNodes.Count > 0) _dnsSeedsAt = now + SeedNodeTimeout;
+                else if (_addresses.Count == 0) ResolveDnsSeeds();
                 else _dnsSeedsAt = now + (_addresses.Count >= DnsSeedDelayPeerThreshold ? DnsSeedDelayManyPeers : DnsSeedDelayFewPeers);
                 if (_options.FixedSeeds.Count > 0) _fixedSeedsAt = now + FixedSeedsDelay;
             }
@@ -115,7 +132,54 @@ public sealed class ConnectionManager : INodeBehaviour
             _fixedSeedsAt = Time.Never;
             if (_addresses.Count == 0) AddFixedSeeds(now);
         }
+        if (now >= _nextAddrFetchExpiry) ExpireAddrFetches(now);
+        if (Automatic && now >= _nextAddrFetchRound)
+        {
+            _nextAddrFetchRound = Time.Never;
+            if (_addrFetches.Count == 0 && NeedsAddresses(now)) QueueAddrFetches(now);
+            else _nextAddrFetchRound = now + AddrFetchRetryInterval;
+        }
         if (Automatic && now >= _nextOpen) OpenConnection(now);
+    }
+
+    // ---------------------------------------------------------------- addr-fetch (seed nodes)
+
+    private void QueueAddrFetches(long now)
+    {
+        foreach (var ep in _options.SeedNodes) _addrFetches.Enqueue(ep);
+        _nextAddrFetchRound = now + AddrFetchRetryInterval;
+        _nextOpen = Math.Min(_nextOpen, now);
+    }
+
+    private bool NeedsAddresses(long now) =>
+        _addresses.Count < _options.MaxOutboundFullRelay + _options.MaxBlockRelayOnly || Count(now).FullRelay < SeedOutboundThreshold;
+
+    /// <summary>Bitcoin Core's ProcessAddrFetch: one queued seed node, unless we are connected to it already.</summary>
+    private bool OpenAddrFetch(OutboundCounts counts, long now)
+    {
+        while (_addrFetches.TryDequeue(out var ep))
+        {
+            var key = AddressKey.From(ep);
+            if (counts.Addresses.Contains(key) || IsSelf(key) || _bans.IsBannedOrDiscouraged(key, now)) continue;
+            _pending[key] = (ConnectionType.AddrFetch, now + DialTimeout);
+            _context.Log(LogSeverity.Debug, $"addr-fetch connection to seed node {ep}");
+            _context.Dial(ep, ConnectionType.AddrFetch);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>An addr-fetch peer that has not answered getaddr in time is dropped (Bitcoin Core's SendMessages).</summary>
+    private void ExpireAddrFetches(long now)
+    {
+        _nextAddrFetchExpiry = Time.Never;
+        foreach (var peer in _context.Peers.Values.ToList())
+        {
+            if (peer.ConnectionType != ConnectionType.AddrFetch || peer.State == HandshakeState.Closing) continue;
+            long expiry = peer.ConnectedAt + AddrFetchTimeout;
+            if (now >= expiry) _context.Close(peer, new DisconnectReason(DisconnectCode.Requested, "addr-fetch connection timeout"));
+            else _nextAddrFetchExpiry = Math.Min(_nextAddrFetchExpiry, expiry);
+        }
     }
 
     // ---------------------------------------------------------------- seeds
@@ -190,6 +254,7 @@ public sealed class ConnectionManager : INodeBehaviour
                 case ConnectionType.OutboundFullRelay: full++; break;
                 case ConnectionType.BlockRelayOnly: block++; break;
                 case ConnectionType.Feeler: feelers++; return; // feelers are short-lived: they hold no group
+                case ConnectionType.AddrFetch: return; // as short-lived, and it fills no slot
             }
             groups.Add(_addresses.Groups.GroupOf(key));
         }
@@ -199,6 +264,7 @@ public sealed class ConnectionManager : INodeBehaviour
     {
         _nextOpen = now + OpenConnectionInterval;
         var counts = Count(now);
+        if (OpenAddrFetch(counts, now)) return;
 
         // Anchors first: reconnect to the block-relay-only peers we had at the last shutdown.
         while (_anchors.Count > 0 && counts.BlockRelay < _options.MaxBlockRelayOnly)
@@ -279,6 +345,8 @@ public sealed class ConnectionManager : INodeBehaviour
         // peers always show, listening address = source address) must not hide the dial still in flight, or one
         // more outbound slot gets filled and the node ends with 9 full-relay peers.
         if (!peer.IsInbound) _pending.Remove(AddressKey.From(peer.Remote));
+        if (peer.ConnectionType == ConnectionType.AddrFetch)
+            _nextAddrFetchExpiry = Math.Min(_nextAddrFetchExpiry, peer.ConnectedAt + AddrFetchTimeout);
     }
 
     public void OnDialFailed(IPEndPoint endPoint, ConnectionType type, string reason, long now)
@@ -300,6 +368,7 @@ public sealed class ConnectionManager : INodeBehaviour
             }
             return;
         }
+        if (peer.ConnectionType == ConnectionType.AddrFetch) return; // the seed node is asked, not judged
         _addresses.Good(key, now);
         _addresses.SetServices(key, peer.Services);
         switch (peer.ConnectionType)
@@ -315,7 +384,7 @@ public sealed class ConnectionManager : INodeBehaviour
 
     public void OnPeerClosed(Peer peer, long now)
     {
-        if (!peer.IsInbound && peer.ConnectionType != ConnectionType.BlockRelayOnly)
+        if (!peer.IsInbound && peer.ConnectionType is not (ConnectionType.BlockRelayOnly or ConnectionType.AddrFetch))
             _addresses.Connected(AddressKey.From(peer.Remote), now);
     }
 

@@ -34,6 +34,11 @@ public sealed record DiscoveryOptions
     /// <summary>Hard-coded seed addresses, used when DNS fails or gives nothing.</summary>
     public IReadOnlyList<IPEndPoint> FixedSeeds { get; init; } = [];
     public bool UseSeeds { get; init; } = true;
+    /// <summary>
+    /// Nodes to connect to only to ask for addresses, then leave (Bitcoin Core's -seednode, an addr-fetch connection):
+    /// the way into a network that has no DNS seeds, such as a devnet grown from one bootnode.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> SeedNodes { get; init; } = [];
 
     /// <summary>Whether we accept inbound connections (and so advertise our address).</summary>
     public bool Listening { get; init; } = true;

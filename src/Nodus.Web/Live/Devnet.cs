@@ -87,13 +87,16 @@ public sealed class Devnet : INetworkView
         Directory.CreateDirectory(dir);
         bool miner = index <= _options.Miners && _options.BlockInterval > 0;
         var listen = new IPEndPoint(address, _options.P2pPort);
-        var nodeOptions = new NodeOptions { AddNodes = [.. Bootnode(index)] };
+        IPEndPoint[] bootnode = [.. Bootnode(index)];
+        var nodeOptions = new NodeOptions { AddNodes = bootnode };
         var fullOptions = new FullNodeOptions
         {
             Node = nodeOptions,
-            // Discovery from one bootnode, as on a real network: getaddr/addr gossip finds the rest, no seeds.
+            // Discovery from one bootnode, as on a real network: getaddr/addr gossip finds the rest, no seeds. The
+            // bootnode is also a seed node: asked again while the node has too few peers, so no node stays isolated.
             Discovery = DiscoveryOptions.ForNetwork(_options.Network) with
             {
+                SeedNodes = bootnode,
                 DefaultPort = (ushort)_options.P2pPort,
                 UseSeeds = false,
                 DnsSeeds = [],

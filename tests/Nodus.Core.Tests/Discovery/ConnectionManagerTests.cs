@@ -1,6 +1,8 @@
 using System.Net;
 using Nodus.Core.Discovery;
 using Nodus.Core.Peers;
+using Nodus.Wire.Messages;
+using Nodus.Wire.Types;
 using Xunit;
 using static Nodus.Core.Tests.Discovery.AddressManagerTests;
 
@@ -98,6 +100,65 @@ public sealed class ConnectionManagerTests
         Assert.Equal(20, net.Addresses.Count);
         net.Run(10 * Time.Second);
         Assert.Equal(8, net.Established(ConnectionType.OutboundFullRelay).Count());
+    }
+
+    private static readonly IPEndPoint SeedNode = InGroup(200, 7).EndPoint;
+
+    /// <summary>A seed node that answers getaddr with <paramref name="reply"/> addresses (none: it stays silent).</summary>
+    private static FakeNetwork WithSeedNode(int reply, int book = 0)
+    {
+        var net = WithBook(book, new DiscoveryOptions { SeedNodes = [SeedNode] });
+        net.OnSent = (peer, message) =>
+        {
+            if (message is not GetAddrMessage || peer.ConnectionType != ConnectionType.AddrFetch || reply == 0) return;
+            uint seen = (uint)Time.ToUnixSeconds(net.Now - Time.Hour);
+            var addresses = Enumerable.Range(0, reply).Select(i => new TimestampedAddress(seen, new NetAddress(InGroup(i, 3).EndPoint, 1)));
+            net.Node.OnMessage(peer.Id, new AddrMessage(addresses), 0, net.Now); // its outputs are pumped by the caller
+        };
+        return net;
+    }
+
+    [Fact]
+    public void SeedNode_AddrFetch_AsksForAddresses_LeavesOnTheReply_ThenDialsThem()
+    {
+        var net = WithSeedNode(reply: 20);
+        net.Start();
+        net.Run(Time.Second);
+        var fetch = Assert.Single(net.Dials, d => d.Type == ConnectionType.AddrFetch);
+        Assert.Equal(SeedNode, fetch.EndPoint);
+        Assert.Contains(net.Closed, c => c.Reason.Detail == "addr-fetch connection completed");
+        Assert.DoesNotContain(net.Node.Peers, p => p.ConnectionType == ConnectionType.AddrFetch);
+        Assert.Equal(20, net.Addresses.Count);
+        Assert.Null(net.Addresses.Find(AddressKey.From(SeedNode))); // asked, not judged: not put in the book
+        net.Run(10 * Time.Second);
+        Assert.Equal(8, net.Established(ConnectionType.OutboundFullRelay).Count());
+        net.Run(10 * Time.Minute);
+        Assert.Single(net.Dials, d => d.Type == ConnectionType.AddrFetch); // enough peers: never asked again
+    }
+
+    [Fact]
+    public void SilentSeedNode_DroppedAfterFiveMinutes_AndAskedAgainWhileTheNodeHasTooFewPeers()
+    {
+        var net = WithSeedNode(reply: 0);
+        net.Start();
+        net.Run(ConnectionManager.AddrFetchTimeout - Time.Second);
+        Assert.Single(net.Node.Peers, p => p.ConnectionType == ConnectionType.AddrFetch); // held, not re-dialled
+        net.Run(2 * Time.Second);
+        Assert.Contains(net.Closed, c => c.Reason.Detail == "addr-fetch connection timeout");
+        net.Run(ConnectionManager.AddrFetchRetryInterval + Time.Second);
+        Assert.Equal(2, net.Dials.Count(d => d.Type == ConnectionType.AddrFetch));
+    }
+
+    [Fact]
+    public void SeedNodes_AreAskedBeforeTheDnsSeeds()
+    {
+        var net = new FakeNetwork(new DiscoveryOptions { SeedNodes = [SeedNode], DnsSeeds = ["seed.a.test"] });
+        net.Start();
+        net.Run(Time.Second);
+        Assert.Empty(net.SeedRequests);
+        Assert.Single(net.Dials, d => d.Type == ConnectionType.AddrFetch);
+        net.Run(ConnectionManager.SeedNodeTimeout + Time.Second);
+        Assert.Single(net.SeedRequests); // the seed node gave nothing: now the DNS seeds
     }
 
     [Fact]
