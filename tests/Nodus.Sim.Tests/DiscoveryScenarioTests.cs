@@ -78,6 +78,37 @@ public class DiscoveryScenarioTests
         Assert.Equal(a, b);
     }
 
+    /// <summary>Churn while blocks are mined: 4 blocks 30 s apart from t = 40 s, churn until 150 s (then every node
+    /// comes back and stays).</summary>
+    private static Scenario ChurningWithBlocks()
+    {
+        var s = Churning();
+        s.Workload.Blocks = 4;
+        s.Workload.BlockIntervalSeconds = 30;
+        s.Workload.FirstBlockAtSeconds = 40;
+        s.Churn!.UntilSeconds = 150;
+        return s;
+    }
+
+    [Fact]
+    public void Run_ChurnWithBlocks_ReturningNodesReloadTheirChain_FreshOnesSyncFromGenesis_AllEndOnOneTip()
+    {
+        var c = new ScenarioRunner(ChurningWithBlocks()).Run().Cases.Single();
+        var b = c.Blocks!;
+        Assert.Equal(4, b.Blocks.Count);
+        Assert.InRange(b.MainChainHeight, 3, 4); // one may go stale if two are found close together
+        Assert.Equal(1, b.DistinctFinalTips);    // every live node synced to one tip by the end
+        Assert.True(b.NodesOnMainTip >= 75, $"{b.NodesOnMainTip} on the main tip");
+        var r = b.Rejoins!;
+        Assert.True(r.WithChain > 0, "returning nodes restart from the chain they stored");
+        Assert.True(r.FromGenesis > 0, "fresh nodes start from genesis");
+        Assert.True(r.BlocksBehind.Count > 0);
+        Assert.True(r.CaughtUp + r.LeftBehind >= r.BlocksBehind.Count - 1, $"{r.CaughtUp} + {r.LeftBehind} of {r.BlocksBehind.Count}");
+        Assert.True(r.CatchUpMs.Percentile(50) < 30_000, $"median catch-up {r.CatchUpMs.Percentile(50)} ms");
+        Assert.Equal(ReportJson.Serialize(new ScenarioRunner(ChurningWithBlocks()).Run()),
+            ReportJson.Serialize(new ScenarioRunner(ChurningWithBlocks()).Run()));
+    }
+
     [Fact]
     public void Gamma_MatchesKnownValues()
     {

@@ -156,6 +156,17 @@ public static class ReportJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (b.Rejoins is { } rejoins)
+        {
+            json.WriteStartObject("rejoins");
+            json.WriteNumber("withChain", rejoins.WithChain);
+            json.WriteNumber("fromGenesis", rejoins.FromGenesis);
+            WriteStats(json, "blocksBehind", rejoins.BlocksBehind);
+            json.WriteNumber("caughtUp", rejoins.CaughtUp);
+            json.WriteNumber("leftBehind", rejoins.LeftBehind);
+            WriteStats(json, "catchUpMs", rejoins.CatchUpMs);
+            json.WriteEndObject();
+        }
         if (rows.Count > 0) WritePropagation(json, "firstBlock", rows[0].Propagation);
         json.WriteStartArray("perBlock");
         foreach (var r in rows.Take(MaxListedTransactions))

@@ -48,6 +48,8 @@ internal sealed class CaseRun
     private readonly EclipseAttack? _eclipse;
 
     private readonly BlockWorkload? _blocks;
+    /// <summary>Each node's chain store across its restarts: only with churn and blocks.</summary>
+    private readonly InMemoryChainStore?[]? _chainStores;
     private readonly TraceWriter? _traceWriter;
     private CaseTrace? _trace;
 
@@ -73,6 +75,7 @@ internal sealed class CaseRun
         Relay = RelayPolicyKinds.Parse(spec.Relay ?? scenario.Workload.Relay);
         _byzantineSpec = spec.Byzantine ?? scenario.Byzantine;
         if (scenario.Workload.Blocks > 0) _blocks = new BlockWorkload(scenario.Workload, _honest, scenario.Seed, () => _runtimeRef!);
+        if (_blocks is not null && scenario.Churn is not null) _chainStores = new InMemoryChainStore?[_honest];
     }
 
     /// <summary>Virtual time the run continues after the last block is mined, so that it can reach every node.</summary>
@@ -111,7 +114,9 @@ internal sealed class CaseRun
             {
                 // Blocks need the whole node: chain state, headers-first sync and block relay, mining, mempool.
                 // Bitcoin Core's regtest parameters: trivial proof of work, genesis of 2011 (before the virtual epoch).
-                var full = FullNode.Create(Networks.BitcoinRegtest, new SimChainStore(),
+                // Under churn a node's chain outlives its engine (a returning node reloads it; a fresh one does not).
+                IChainStore store = _chainStores is null ? new SimChainStore() : _chainStores[v] ??= new InMemoryChainStore();
+                var full = FullNode.Create(Networks.BitcoinRegtest, store,
                     new FullNodeOptions { Node = nodeOptions, Relay = relayOptions, Sync = syncOptions, RecentConfirmedCapacity = recentConfirmed }, random);
                 if (Broadcasting) full.Relay.TransactionReceived += arrival => OnArrival(v, arrival);
                 _relays[v] = full.Relay;
@@ -237,7 +242,12 @@ internal sealed class CaseRun
         }
         discovery?.ScheduleSampling(runtime, ScenarioRunner.Epoch, until, Live);
         var churn = discovery is not null && _scenario.Churn is { } churnSpec
-            ? new ChurnProcess(churnSpec, discovery, _honest, seed, until) : null;
+            ? new ChurnProcess(churnSpec, discovery, _honest, seed, until)
+            {
+                Departed = v => _blocks?.Departed(v),
+                ForgetStores = v => { if (_chainStores is not null) _chainStores[v] = null; },
+            }
+            : null;
         churn?.Schedule(runtime);
         if (_traceWriter is not null)
         {
@@ -286,7 +296,7 @@ internal sealed class CaseRun
         if (_blocks is not null)
             result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
                 .Where(p => p.UntilSeconds < double.MaxValue / 2)
-                .Select((p, i) => (ScenarioRunner.Epoch + (long)(p.UntilSeconds * Time.Second), $"partition {i}")));
+                .Select((p, i) => (ScenarioRunner.Epoch + (long)(p.UntilSeconds * Time.Second), $"partition {i}")), churn: churn is not null);
         return result;
     }
 

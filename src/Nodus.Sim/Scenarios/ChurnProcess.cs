@@ -8,7 +8,9 @@ namespace Nodus.Sim.Scenarios;
 /// period. A departure is a crash (<see cref="SimRuntime.Crash"/>: peers see a reset, the book stays as of the last
 /// 15-minute dump) or a clean shutdown (<see cref="SimRuntime.Stop"/>: <c>Node.Shutdown</c> writes the book and
 /// anchors, then closes every connection). A join is a fresh node (its store forgotten: it knows only the bootnodes,
-/// the hard-coded seeds) or a returning one (its book and anchors restored from its store), as a new engine.
+/// the hard-coded seeds) or a returning one (its book and anchors restored from its store), as a new engine. With
+/// blocks, a node's chain store is kept the same way: a returning node reloads its chain and syncs what it missed,
+/// a fresh one starts from genesis (<see cref="Departed"/>, <see cref="ForgetStores"/>).
 /// </summary>
 internal sealed class ChurnProcess
 {
@@ -28,6 +30,11 @@ internal sealed class ChurnProcess
         _from = ScenarioRunner.Epoch + (long)(spec.FromSeconds * Time.Second);
         _until = spec.UntilSeconds is { } u ? ScenarioRunner.Epoch + (long)(u * Time.Second) : runUntil;
     }
+
+    /// <summary>Called as a node leaves, before the runtime stops or crashes it.</summary>
+    public Action<int>? Departed { get; init; }
+    /// <summary>Called as a node is about to join fresh: what it stored besides the address book is forgotten too.</summary>
+    public Action<int>? ForgetStores { get; init; }
 
     public int Departures { get; private set; }
     public int Crashes { get; private set; }
@@ -63,6 +70,7 @@ internal sealed class ChurnProcess
         {
             if (!runtime.IsAlive(v)) return; // never started (arrives later than its session ended)
             churn.Departures++;
+            churn.Departed?.Invoke(v);
             if (churn._random.NextDouble() < churn._spec.CrashFraction)
             {
                 churn.Crashes++;
@@ -81,6 +89,7 @@ internal sealed class ChurnProcess
             {
                 churn.FreshJoins++;
                 churn._discovery.ForgetStore(v);
+                churn.ForgetStores?.Invoke(v);
             }
             else churn.ReturningJoins++;
             runtime.ScheduleStart(v, now);

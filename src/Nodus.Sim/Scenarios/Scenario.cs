@@ -80,7 +80,6 @@ public sealed class Scenario
         if (Churn is not null)
         {
             if (Topology.Kind != "discovery") throw new InvalidDataException("churn needs topology.kind discovery (nodes must find new peers themselves)");
-            if (Workload.Blocks > 0) throw new InvalidDataException("churn with blocks is not supported yet");
             Churn.Validate();
         }
         foreach (var c in EffectiveCases)

@@ -33,6 +33,17 @@ internal sealed class BlockWorkload
     private readonly TransactionFactory _transactions;
     private readonly Hash256[] _tip;
     private readonly Dictionary<Hash256, int> _nodesOnTip = [];
+    // Whether a node is among the _liveCount whose tips are counted; churn adds and removes nodes while blocks travel.
+    private readonly bool[] _counted;
+    // Height, size and transactions of each mined block, taken when its miner connected it: the miner may have left,
+    // or come back as a fresh node without it, by the end.
+    private readonly Dictionary<Hash256, (int Height, int Bytes, int Transactions)> _shapes = [];
+    private int _bestMinedHeight;
+    // Nodes that (re)joined behind the newest mined block (churn): when they joined and the height that catches them up.
+    private readonly long[] _joinedAt;
+    private readonly int[] _catchUpTarget;
+    private readonly List<double> _catchUpMs = [], _blocksBehind = [];
+    private int _joinsWithChain, _joinsFromGenesis, _leftBehind;
     private readonly List<long> _agreements = [];
     private Func<int, bool> _live = _ => true;
     private int _liveCount = -1;
@@ -49,6 +60,9 @@ internal sealed class BlockWorkload
         _full = new FullNode?[honest];
         _tracker = new BroadcastTracker(honest);
         _tip = new Hash256[honest];
+        _counted = new bool[honest];
+        _joinedAt = new long[honest];
+        _catchUpTarget = new int[honest];
         _random = RandomStreams.For(seed, RandomStreams.Mining);
         _transactions = new TransactionFactory(RandomStreams.For(seed, RandomStreams.BlockTransactions));
     }
@@ -69,14 +83,61 @@ internal sealed class BlockWorkload
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
         long validation = (long)Math.Round(_spec.BlockValidationMs * Time.Millisecond);
-        node.Sync.BlockConnected += (block, _, now) => // one handler: each is a delegate call per block and node
+        node.Sync.BlockConnected += (block, entry, now) => // one handler: each is a delegate call per block and node
         {
             if (validation > 0) _runtime().HoldOutputs(v, validation);
-            if (v == _mining) KeepOriginal(block);
+            if (v == _mining) Mined(block, entry.Height);
             OnTipChanged(v, now);
         };
         node.Sync.BlockDisconnected += (_, _, _) => Reorganisations++;
         _tip[v] = node.Chain.Tip.Hash;
+        // A node that starts once the tips are being counted (a churned node coming back): counted from now, on the
+        // tip it starts with (the chain it reloaded, or genesis when it joins fresh).
+        if (_liveCount >= 0 && !_counted[v])
+        {
+            Count(v);
+            Joined(v, node);
+        }
+    }
+
+    /// <summary>A node joining once blocks are under way: from genesis (fresh) or from the chain it reloaded
+    /// (returning), and how far behind the newest mined block it starts.</summary>
+    private void Joined(int v, FullNode node)
+    {
+        int height = node.Chain.Height;
+        if (height > 0) _joinsWithChain++;
+        else _joinsFromGenesis++;
+        _catchUpTarget[v] = 0;
+        if (height >= _bestMinedHeight) return;
+        _catchUpTarget[v] = _bestMinedHeight;
+        _joinedAt[v] = _runtime().Now;
+        _blocksBehind.Add(_bestMinedHeight - height);
+    }
+
+    /// <summary>A node leaves (churn): its tip no longer counts towards agreement.</summary>
+    public void Departed(int v)
+    {
+        if (_catchUpTarget[v] > 0) _leftBehind++;
+        _catchUpTarget[v] = 0;
+        if (_liveCount < 0 || !_counted[v]) return;
+        _counted[v] = false;
+        _liveCount--;
+        if (--_nodesOnTip[_tip[v]] == 0) _nodesOnTip.Remove(_tip[v]);
+    }
+
+    private void Count(int v)
+    {
+        _counted[v] = true;
+        _liveCount++;
+        _nodesOnTip[_tip[v]] = _nodesOnTip.GetValueOrDefault(_tip[v]) + 1;
+    }
+
+    private void Mined(Block block, int height)
+    {
+        KeepOriginal(block);
+        _bestMinedHeight = Math.Max(_bestMinedHeight, height);
+        // Counted, not encoded: ten 535 KB arrays on the large object heap forced a full collection at the end.
+        _shapes.TryAdd(block.GetHash(), (height, MessageCodec.PayloadSize(new BlockMessage(block)), block.Transactions.Count));
     }
 
     /// <summary>Schedules the blocks: exponential gaps from <paramref name="start"/>; returns the last block's time.</summary>
@@ -215,31 +276,32 @@ internal sealed class BlockWorkload
     {
         _liveCount = 0;
         for (int v = 0; v < _honest; v++)
-        {
-            if (!_live(v) || _full[v] is null) continue;
-            _liveCount++;
-            _nodesOnTip[_tip[v]] = _nodesOnTip.GetValueOrDefault(_tip[v]) + 1;
-        }
+            if (_live(v) && _full[v] is not null) Count(v);
     }
 
     /// <summary>Counts the nodes on each tip: the moments when every live node holds the same tip are agreements.</summary>
     private void OnTipChanged(int v, long now)
     {
         var full = _full[v]!;
+        if (_catchUpTarget[v] > 0 && full.Chain.Height >= _catchUpTarget[v])
+        {
+            _catchUpMs.Add((now - _joinedAt[v]) / (double)Time.Millisecond);
+            _catchUpTarget[v] = 0;
+        }
         var tip = full.Chain.Tip.Hash;
         if (_liveCount < 0 || tip == _tip[v])
         {
             _tip[v] = tip;
             return;
         }
-        if (!_live(v)) return;
+        if (!_live(v) || !_counted[v]) return;
         if (--_nodesOnTip[_tip[v]] == 0) _nodesOnTip.Remove(_tip[v]);
         _tip[v] = tip;
         int on = _nodesOnTip[tip] = _nodesOnTip.GetValueOrDefault(tip) + 1;
         if (on == _liveCount) _agreements.Add(now);
     }
 
-    public BlockResult Summarize(Func<int, bool> live, INetworkModel network, IEnumerable<(long HealAt, string Label)> heals)
+    public BlockResult Summarize(Func<int, bool> live, INetworkModel network, IEnumerable<(long HealAt, string Label)> heals, bool churn = false)
     {
         // The main chain is the tip most live nodes hold (ties: most work, then the lower hash).
         var tips = new Dictionary<Hash256, int>();
@@ -259,15 +321,14 @@ internal sealed class BlockWorkload
         foreach (var m in _mined)
         {
             var item = _tracker.Items[_items[m.Hash]];
-            var block = _full[m.Miner]!.Chain.GetBlock(m.Hash);
+            var shape = _shapes.TryGetValue(m.Hash, out var s) ? s : (Height: -1, Bytes: 0, Transactions: 0);
             rows.Add(new BlockRow
             {
                 Hash = m.Hash.ToString(),
                 Miner = m.Miner,
-                Height = _full[m.Miner]!.Chain.Get(m.Hash)?.Height ?? -1,
-                // Counted, not encoded: ten 535 KB arrays on the large object heap forced a full collection at the end.
-                Bytes = block is null ? 0 : MessageCodec.PayloadSize(new BlockMessage(block)),
-                Transactions = block?.Transactions.Count ?? 0,
+                Height = shape.Height,
+                Bytes = shape.Bytes,
+                Transactions = shape.Transactions,
                 OnMainChain = main.Contains(m.Hash),
                 Propagation = PropagationSummary.Of(item, live, network.RegionOf, network.RegionNames),
             });
@@ -286,6 +347,15 @@ internal sealed class BlockWorkload
             NodesOnMainTip = reference < 0 ? 0 : tips[_full[reference]!.Chain.Tip.Hash],
             MainChainHeight = reference < 0 ? 0 : _full[reference]!.Chain.Height,
             TipConvergence = convergence,
+            Rejoins = churn ? new RejoinResult
+            {
+                WithChain = _joinsWithChain,
+                FromGenesis = _joinsFromGenesis,
+                BlocksBehind = new Stats(_blocksBehind),
+                CaughtUp = _catchUpMs.Count,
+                LeftBehind = _leftBehind,
+                CatchUpMs = new Stats(_catchUpMs),
+            } : null,
         };
     }
 
@@ -311,6 +381,24 @@ public sealed class BlockResult
     public required int MainChainHeight { get; init; }
     public int Stale => Blocks.Count(b => !b.OnMainChain);
     public required IReadOnlyList<TipConvergence> TipConvergence { get; init; }
+    /// <summary>With churn: the nodes that joined while blocks were being mined, and how they caught up.</summary>
+    public RejoinResult? Rejoins { get; init; }
+}
+
+/// <summary>
+/// Nodes that started after the first block (churn): returning ones reload their chain, fresh ones start from genesis;
+/// those behind the newest mined block sync the rest by headers-first download from their new peers.
+/// </summary>
+public sealed class RejoinResult
+{
+    public required int WithChain { get; init; }
+    public required int FromGenesis { get; init; }
+    /// <summary>Blocks between a joining node's tip and the newest mined block, for those that started behind.</summary>
+    public required Stats BlocksBehind { get; init; }
+    /// <summary>Of those behind, how many reached that block's height before leaving again or the end, and how fast.</summary>
+    public required int CaughtUp { get; init; }
+    public required int LeftBehind { get; init; }
+    public required Stats CatchUpMs { get; init; }
 }
 
 public sealed class BlockRow
