@@ -92,7 +92,7 @@ public static class ReportHtml
                   .Append(r.FromGenesis).Append(" from genesis after the first block; ").Append(r.BlocksBehind.Count)
                   .Append(" started behind the newest block (median ").Append(F(r.BlocksBehind.Percentile(50))).Append(" blocks), ")
                   .Append(r.CaughtUp).Append(" caught up (median ").Append(F(r.CatchUpMs.Percentile(50))).Append(" ms, p90 ")
-                  .Append(F(r.CatchUpMs.Percentile(90))).Append(" ms), ").Append(r.LeftBehind).Append(" left again first.</p>");
+                  .Append(F(r.CatchUpMs.Percentile(90))).Append(" ms), ").Append(r.LeftBehind).Append(" left again first, ").Append(r.BehindAtEnd).Append(" were still syncing at the end.</p>");
         var curves = cases.Take(MaxSeries).Select(c => new Svg.Series(c.Label,
             c.Blocks!.Blocks.Count == 0 ? [] : c.Blocks.Blocks[0].Propagation.Curve.Select(p => (p.Ms / 1000, p.Fraction)).ToList())).ToList();
         sb.Append(Svg.LineChart("Coverage over time (first block)", "seconds after it was mined", "fraction of live nodes", curves, 1));

@@ -164,6 +164,7 @@ public static class ReportJson
             WriteStats(json, "blocksBehind", rejoins.BlocksBehind);
             json.WriteNumber("caughtUp", rejoins.CaughtUp);
             json.WriteNumber("leftBehind", rejoins.LeftBehind);
+            json.WriteNumber("behindAtEnd", rejoins.BehindAtEnd);
             WriteStats(json, "catchUpMs", rejoins.CatchUpMs);
             json.WriteEndObject();
         }

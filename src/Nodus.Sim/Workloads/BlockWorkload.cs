@@ -354,6 +354,7 @@ internal sealed class BlockWorkload
                 BlocksBehind = new Stats(_blocksBehind),
                 CaughtUp = _catchUpMs.Count,
                 LeftBehind = _leftBehind,
+                BehindAtEnd = _catchUpTarget.Count(t => t > 0),
                 CatchUpMs = new Stats(_catchUpMs),
             } : null,
         };
@@ -395,9 +396,11 @@ public sealed class RejoinResult
     public required int FromGenesis { get; init; }
     /// <summary>Blocks between a joining node's tip and the newest mined block, for those that started behind.</summary>
     public required Stats BlocksBehind { get; init; }
-    /// <summary>Of those behind, how many reached that block's height before leaving again or the end, and how fast.</summary>
+    /// <summary>Of those behind, how many reached that block's height, how many left again first, how many were still
+    /// syncing when the run ended (they joined shortly before); and how fast the first caught up.</summary>
     public required int CaughtUp { get; init; }
     public required int LeftBehind { get; init; }
+    public required int BehindAtEnd { get; init; }
     public required Stats CatchUpMs { get; init; }
 }
 
