@@ -174,7 +174,7 @@ public class CliTests
 
         var node = await RunNodusAsync("node", "--help");
         Assert.Equal(0, node.ExitCode);
-        foreach (string option in new[] { "--network", "--datadir", "--listen", "--rpc", "--connect", "--addnode", "--seednode", "--seed", "--no-seeds",
+        foreach (string option in new[] { "--network", "--datadir", "--listen", "--rpc", "--connect", "--addnode", "--seednode", "--dns-seed", "--dns-seed-listen", "--seed", "--no-seeds",
                      "--relay", "--tls", "--tls-allow", "--tls-keep-cert", "--mine", "--mine-interval", "--log-level" })
             Assert.Contains(option, node.Stdout, StringComparison.Ordinal);
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Console;
 using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Core.Discovery;
+using Nodus.Net.Seeder;
 using Nodus.Core.Relay;
 using Nodus.Core.Sync;
 using Nodus.Net.Runtime;
@@ -26,6 +27,12 @@ internal static class NodeCommand
         var connect = CliOptions.EndPoints("--connect", "Connect only to this peer, IP[:PORT]; repeatable (disables automatic outbound connections)");
         var addNode = CliOptions.EndPoints("--addnode", "Also keep a connection to this peer, IP[:PORT]; repeatable");
         var seedNode = CliOptions.EndPoints("--seednode", "Connect to this peer only to ask it for addresses, then disconnect (addr-fetch), IP[:PORT]; repeatable");
+        var dnsSeed = new Option<string?>("--dns-seed")
+        {
+            Description = "Serve this node's address book as a DNS seed under this host name (A/AAAA answers of recently reachable peers; x<hex>.NAME filters by service bits)",
+            HelpName = "NAME",
+        };
+        var dnsSeedListen = CliOptions.EndPoint("--dns-seed-listen", "Answer the DNS seed's queries on udp IP:PORT (default: 0.0.0.0:53)");
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
         var allowLocal = new Option<bool>("--allow-local-addresses") { Description = "Treat loopback and private addresses as routable, each IPv4 address its own network group (always on for regtest)" };
@@ -82,7 +89,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seedNode, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seedNode, dnsSeed, dnsSeedListen, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
@@ -93,6 +100,10 @@ internal static class NodeCommand
                 return CommandLineRunner.Fail("--tls-allow: needs --tls require (a plain connection would bypass the allowlist)");
             if (result.GetValue(tlsKeepCert) && tlsMode == TlsMode.Off) return CommandLineRunner.Fail("--tls-keep-cert: needs --tls on or require");
             if (result.GetValue(mineInterval) is not null && !result.GetValue(mine)) return CommandLineRunner.Fail("--mine-interval: needs --mine");
+            string? seedName = result.GetValue(dnsSeed);
+            if (result.GetValue(dnsSeedListen) is not null && seedName is null) return CommandLineRunner.Fail("--dns-seed-listen: needs --dns-seed NAME");
+            if (seedName is not null && !DnsSeederOptions.IsValidName(seedName, out string? problem)) return CommandLineRunner.Fail($"--dns-seed: {problem}");
+            if (seedName is not null && result.GetValue(connect)!.Length > 0) return CommandLineRunner.Fail("--dns-seed: cannot be used with --connect (a seed needs the address book of automatic connections)");
 
             var net = NetworkParams.Get(result.GetValue(network)!);
             long? mining = result.GetValue(mine)
@@ -130,6 +141,11 @@ internal static class NodeCommand
                 Network = net,
                 Full = fullOptions,
                 KeepTlsCertificate = result.GetValue(tlsKeepCert),
+                DnsSeeder = seedName is null ? null : new DnsSeederOptions
+                {
+                    Name = seedName,
+                    Listen = result.GetValue(dnsSeedListen) ?? new IPEndPoint(IPAddress.Any, DefaultDnsPort),
+                },
                 Host = new NodeHostOptions
                 {
                     Magic = net.Magic,
@@ -142,6 +158,9 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>DNS's port (RFC 1035): where resolvers ask an authoritative seed.</summary>
+    private const int DefaultDnsPort = 53;
 
     /// <summary>A bound on --mine-interval: one block a day is the slowest schedule worth running.</summary>
     private const double MaxMineIntervalSeconds = 86_400;

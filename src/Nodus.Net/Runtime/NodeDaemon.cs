@@ -4,6 +4,7 @@ using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Core.Discovery;
 using Nodus.Net.Rpc;
+using Nodus.Net.Seeder;
 using Nodus.Net.Storage;
 
 namespace Nodus.Net.Runtime;
@@ -33,6 +34,9 @@ public sealed record NodeDaemonOptions
     /// </summary>
     public bool KeepTlsCertificate { get; init; }
 
+    /// <summary>Serve the address book as a DNS seed (<see cref="Seeder.DnsSeeder"/>); needs discovery.</summary>
+    public DnsSeederOptions? DnsSeeder { get; init; }
+
     /// <summary>Composition hook for other components' RPC methods (getblockchaininfo, sendrawtransaction, …).</summary>
     public Action<RpcMethods, NodeHost>? ConfigureRpc { get; init; }
 }
@@ -53,6 +57,7 @@ public sealed class NodeDaemon : IAsyncDisposable
     private readonly string _dataDir;
     private readonly IChainStore _store;
     private SqliteAddressStore? _addressStore;
+    private DnsSeeder? _seeder;
 
     private NodeDaemon(string dataDir, FullNode full, IChainStore store, NodeHost host, RpcMethods methods, RpcServer? rpc, RpcCookie? cookie, DataDirectoryLock dataLock)
     {
@@ -71,6 +76,8 @@ public sealed class NodeDaemon : IAsyncDisposable
     public NodeHost Host { get; }
     public RpcMethods Methods { get; }
     public RpcServer? Rpc { get; }
+    /// <summary>The DNS seed this node serves, when <see cref="NodeDaemonOptions.DnsSeeder"/> was given.</summary>
+    public DnsSeeder? Seeder => _seeder;
     public string? CookiePath => _cookie?.Path;
     public CancellationToken StopRequested => Host.StopRequested;
 
@@ -88,6 +95,7 @@ public sealed class NodeDaemon : IAsyncDisposable
         NodeHost? host = null;
         RpcCookie? cookie = null;
         RpcServer? rpc = null;
+        DnsSeeder? seeder = null;
         try
         {
             store = ChainStores.Open(options.DataDir);
@@ -115,6 +123,13 @@ public sealed class NodeDaemon : IAsyncDisposable
             ChainRpc.Register(methods, host, full);
             if (full.Discovery is { } discovery) DiscoveryRpcMethods.Register(methods, host, discovery);
             options.ConfigureRpc?.Invoke(methods, host);
+            if (options.DnsSeeder is { } seed)
+            {
+                if (full.Discovery is not { } book) throw new InvalidOperationException("a DNS seed needs discovery (the address book)");
+                var running = host;
+                seeder = DnsSeeder.Start(seed, () => running.InvokeAsync<IReadOnlyList<(IPAddress, ulong)>>((_, now) =>
+                    DnsSeeder.Good(book.Addresses, book.Options.DefaultPort, now)), loggerFactory.CreateLogger("Nodus.Seeder"));
+            }
             if (options.Rpc is { } rpcEndPoint)
             {
                 cookie = RpcCookie.Create(options.DataDir);
@@ -122,10 +137,11 @@ public sealed class NodeDaemon : IAsyncDisposable
                 rpc.Start();
                 await File.WriteAllTextAsync(Path.Combine(options.DataDir, RpcAddressFileName), rpcEndPoint + "\n").ConfigureAwait(false);
             }
-            return new NodeDaemon(options.DataDir, full, store, host, methods, rpc, cookie, dataLock) { _addressStore = addressStore };
+            return new NodeDaemon(options.DataDir, full, store, host, methods, rpc, cookie, dataLock) { _addressStore = addressStore, _seeder = seeder };
         }
         catch
         {
+            if (seeder is not null) await seeder.DisposeAsync().ConfigureAwait(false);
             if (rpc is not null) await rpc.DisposeAsync().ConfigureAwait(false);
             cookie?.Delete();
             File.Delete(Path.Combine(options.DataDir, RpcAddressFileName));
@@ -161,6 +177,7 @@ public sealed class NodeDaemon : IAsyncDisposable
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        if (_seeder is not null) await _seeder.DisposeAsync().ConfigureAwait(false);
         if (Rpc is not null) await Rpc.DisposeAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
