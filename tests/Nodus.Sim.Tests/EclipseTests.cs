@@ -42,6 +42,33 @@ public class EclipseTests
     }
 
     [Fact]
+    public void Eclipse_FillInboundAfterRestart_TheAttackerHoldsTheVictimsInboundSlots()
+    {
+        var filling = Attack(true);
+        filling.Eclipse!.FillInboundAfterRestart = true;
+        var report = new ScenarioRunner(new Scenario
+        {
+            Name = "eclipse-inbound-test",
+            Seed = 2,
+            Nodes = 24,
+            DurationSeconds = 30,
+            StartSpreadSeconds = 20,
+            Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3 },
+            Cases = [filling, Attack(true)],
+        }).Run();
+        var (filled, plain) = (report.Cases[0].Eclipse!, report.Cases[1].Eclipse!);
+        Assert.Null(plain.Inbound); // only asked for: the preset's report stays as it was
+        var inbound = filled.Inbound!;
+        // 60 attacker addresses, one connection each to every restarted victim; honest nodes still dial in (outbound replacements, feelers): ≈ 0.9 of inbound is the attacker's.
+        Assert.True(inbound.Inbound.Min >= 60, $"inbound min {inbound.Inbound.Min}");
+        Assert.True(inbound.ToAttacker.Mean > 0.8, $"attacker share of inbound {inbound.ToAttacker.Mean}");
+        Assert.InRange(inbound.FullyEclipsed, 0, filled.Eclipsed);
+        string json = System.Text.Encoding.UTF8.GetString(Nodus.Sim.Report.ReportJson.Serialize(report));
+        Assert.Contains("\"inboundShareToAttacker\"", json);
+        Assert.Contains("\"fullyEclipsed\"", json);
+    }
+
+    [Fact]
     public void Parse_Eclipse_NeedsDiscoveryTopology()
     {
         var e = Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "eclipse": { "attackerNodes": 10 } }"""));

@@ -79,7 +79,30 @@ internal sealed class EclipseAttack
                 if (!runtime.IsAlive(v)) continue;
                 a._bookBefore[v] = a.AttackerShare(v);
                 runtime.Stop(v);
-                runtime.ScheduleStart(v, now + Time.Second);
+                runtime.ScheduleStart(v, now + RestartGap);
+            }
+            if (a._spec.FillInboundAfterRestart) runtime.Schedule(now + RestartGap + FillInboundDelay, new FillInbound(a));
+        }
+    }
+
+    private static readonly long RestartGap = Time.Second;
+    /// <summary>How soon after a victim is back the attacker, watching its address, connects to it.</summary>
+    private static readonly long FillInboundDelay = 100 * Time.Millisecond;
+    /// <summary>A node's inbound slots with Bitcoin Core's defaults (125 connections, 8 + 2 + 1 outbound).</summary>
+    private static readonly int InboundSlots = new DiscoveryOptions().MaxInbound;
+
+    /// <summary>Victim i gets one connection from each of attacker nodes i·s … i·s + s − 1 (mod the attacker
+    /// count), s = min(inbound slots, attacker nodes): distinct addresses per victim.</summary>
+    private sealed class FillInbound(EclipseAttack a) : ISimAction
+    {
+        public void Run(SimRuntime runtime, long now)
+        {
+            int s = Math.Min(InboundSlots, a._spec.AttackerNodes);
+            for (int i = 0; i < a._victims.Length; i++)
+            {
+                if (!runtime.IsAlive(a._victims[i])) continue;
+                for (int r = 0; r < s; r++)
+                    runtime.Dial(a._honest + (i * s + r) % a._spec.AttackerNodes, a._victims[i], ConnectionType.OutboundFullRelay);
             }
         }
     }
@@ -91,16 +114,22 @@ internal sealed class EclipseAttack
             foreach (int v in a._victims)
             {
                 if (!runtime.IsAlive(v) || runtime.GetNode(v) is not { } node) continue;
-                int full = 0, fullAttacker = 0, block = 0, blockAttacker = 0;
+                int full = 0, fullAttacker = 0, block = 0, blockAttacker = 0, inbound = 0, inboundAttacker = 0;
                 foreach (var p in node.Peers)
                 {
-                    if (!p.IsEstablished || p.IsInbound) continue;
+                    if (!p.IsEstablished) continue;
                     bool attacker = a.IsAttacker(runtime.IndexOf(p.Remote));
+                    if (p.IsInbound)
+                    {
+                        inbound++;
+                        if (attacker) inboundAttacker++;
+                        continue;
+                    }
                     if (p.ConnectionType == ConnectionType.OutboundFullRelay) { full++; if (attacker) fullAttacker++; }
                     else if (p.ConnectionType == ConnectionType.BlockRelayOnly) { block++; if (attacker) blockAttacker++; }
                 }
                 var (newShare, triedShare) = a._bookBefore.GetValueOrDefault(v);
-                a._outcomes.Add(new VictimOutcome(v, full, fullAttacker, block, blockAttacker, newShare, triedShare));
+                a._outcomes.Add(new VictimOutcome(v, full, fullAttacker, block, blockAttacker, inbound, inboundAttacker, newShare, triedShare));
             }
         }
     }
@@ -142,11 +171,19 @@ internal sealed class EclipseAttack
             BlockRelay = _outcomes.Sum(o => o.BlockRelay),
             NewShareBeforeRestart = new Stats(_outcomes.Select(o => o.NewShare)),
             TriedShareBeforeRestart = new Stats(_outcomes.Select(o => o.TriedShare)),
+            Inbound = !_spec.FillInboundAfterRestart ? null : new InboundOutcome
+            {
+                Inbound = new Stats(_outcomes.Select(o => (double)o.Inbound)),
+                ToAttacker = new Stats(_outcomes.Select(o => o.Inbound == 0 ? 0 : o.InboundToAttacker / (double)o.Inbound)),
+                // Every connection the attacker's: the victim sees only what the attacker lets through.
+                FullyEclipsed = _outcomes.Count(o => o.FullRelay > 0 && o.FullRelayToAttacker == o.FullRelay
+                    && o.BlockRelayToAttacker == o.BlockRelay && o.InboundToAttacker == o.Inbound),
+            },
         };
     }
 
     private sealed record VictimOutcome(int Node, int FullRelay, int FullRelayToAttacker, int BlockRelay, int BlockRelayToAttacker,
-        double NewShare, double TriedShare);
+        int Inbound, int InboundToAttacker, double NewShare, double TriedShare);
 }
 
 /// <summary>The victims after their restart: how many of their outbound connections the attacker holds.</summary>
@@ -168,4 +205,16 @@ public sealed class EclipseResult
     /// <summary>Per victim, just before the restart: the attacker's share of new-table references and of tried entries.</summary>
     public required Stats NewShareBeforeRestart { get; init; }
     public required Stats TriedShareBeforeRestart { get; init; }
+    /// <summary>With <see cref="Scenarios.EclipseSpec.FillInboundAfterRestart"/>: the victims' inbound side.</summary>
+    public InboundOutcome? Inbound { get; init; }
+}
+
+/// <summary>The victims' inbound peers after the attacker filled their slots on restart.</summary>
+public sealed class InboundOutcome
+{
+    public required Stats Inbound { get; init; }
+    /// <summary>Per victim: the attacker's share of its inbound peers.</summary>
+    public required Stats ToAttacker { get; init; }
+    /// <summary>Victims whose every connection (full-relay and block-relay outbound, inbound) is the attacker's.</summary>
+    public required int FullyEclipsed { get; init; }
 }

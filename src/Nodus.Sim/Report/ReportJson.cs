@@ -207,6 +207,13 @@ public static class ReportJson
         json.WriteNumber("blockRelay", e.BlockRelay);
         WriteStats(json, "attackerNewShareBeforeRestart", e.NewShareBeforeRestart);
         WriteStats(json, "attackerTriedShareBeforeRestart", e.TriedShareBeforeRestart);
+        if (e.Inbound is { } inbound)
+        {
+            WriteStats(json, "inbound", inbound.Inbound);
+            WriteStats(json, "inboundShareToAttacker", inbound.ToAttacker);
+            json.WriteNumber("fullyEclipsed", inbound.FullyEclipsed);
+            json.WriteNumber("fullyEclipsedShare", Round(e.Victims == 0 ? 0 : inbound.FullyEclipsed / (double)e.Victims));
+        }
         json.WriteEndObject();
     }
 

@@ -329,6 +329,11 @@ public sealed class EclipseSpec
     /// (<c>DiscoveryOptions.WithoutEclipseCountermeasures</c>: group bucketing, test-before-evict, feelers, anchors,
     /// addr rate limit) — an experiment setting.</summary>
     public bool Countermeasures { get; set; } = true;
+    /// <summary>Heilman et al.'s attacker also takes the victims' inbound slots the moment they come back: up to a
+    /// node's inbound slots (Bitcoin Core's 125 − 11 outbound = 114), one connection from each of as many attacker
+    /// addresses. report.json then counts each victim's inbound peers and the victims whose every connection, in and
+    /// out, is the attacker's.</summary>
+    public bool FillInboundAfterRestart { get; set; }
 
     public void Validate(string where)
     {
