@@ -161,12 +161,42 @@ public sealed partial class BlockSync
             FinishCompact(peer, state, partial, [], now);
             return;
         }
-        // Another peer is already sending this block: only a rebuild from the mempool alone is worth taking here.
-        if (elsewhere) return;
-        if (!fromThisPeer) MarkInFlight(peer, state, hash, now);
+        // Another peer is already sending this block: a rebuild that needs a round trip is started here too only from
+        // an outbound peer, and only while fewer than 3 peers are at it (Bitcoin Core 26's parallel compact blocks);
+        // whichever answers first completes the block, and the others are dropped then (ProcessBlock).
+        if (elsewhere && (peer.IsInbound || state.Partial is not null || CompactRebuildsOf(hash) >= SyncOptions.MaxCompactBlocksInFlightPerBlock))
+        {
+            partial.Release();
+            return;
+        }
+        if (!elsewhere && !fromThisPeer) MarkInFlight(peer, state, hash, now);
         state.Partial = partial;
         CompactBlocksNeedingTransactions++;
         _context.Send(peer, new GetBlockTxnMessage(new BlockTransactionsRequest { BlockHash = hash, Indexes = partial.MissingIndexes() }));
+    }
+
+    /// <summary>Peers rebuilding <paramref name="hash"/>: the one it is requested from, and those with a partial block of it.</summary>
+    private int CompactRebuildsOf(Hash256 hash)
+    {
+        var requestedFrom = _inFlight.TryGetValue(hash, out var request) ? request.Peer : (PeerId?)null;
+        int count = requestedFrom is null ? 0 : 1;
+        foreach (var (id, s) in _peersById)
+            if (id != requestedFrom && s.Partial?.Hash == hash) count++;
+        return count;
+    }
+
+    /// <summary>A block has arrived: whoever else was asked for it, or was rebuilding it, is no longer waited for
+    /// (Bitcoin Core's RemoveBlockRequest for every peer), so no one is counted as stalling for a block we have.</summary>
+    private void ForgetRequestsFor(Hash256 hash)
+    {
+        if (_inFlight.Remove(hash, out var request) && _peers.TryGetValue(request.Peer, out var requested))
+            requested.RemoveInFlight(hash);
+        foreach (var (_, s) in _peersById)
+            if (s.Partial is { } partial && partial.Hash == hash)
+            {
+                partial.Release();
+                s.Partial = null;
+            }
     }
 
     private void OnBlockTxn(Peer peer, PeerSyncState state, BlockTransactions message, long now)

@@ -365,6 +365,7 @@ public sealed partial class BlockSync : INodeBehaviour
         }
         // Only a body that passed the checks counts as received (and earns the peer Core's nLastBlockTime).
         BlockReceived?.Invoke(hash, peer.Id, now);
+        ForgetRequestsFor(hash);
         if (accepted.Entry is { } entry)
         {
             state.UpdateBestKnown(entry);

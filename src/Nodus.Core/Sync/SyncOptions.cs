@@ -24,6 +24,13 @@ public sealed record SyncOptions
     /// <summary>Peers asked to push compact blocks to us (high-bandwidth mode): Bitcoin Core's limit of 3 (BIP 152).</summary>
     public const int MaxHighBandwidthPeers = 3;
 
+    /// <summary>
+    /// Bitcoin Core's MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK (since 26.0): up to 3 peers may rebuild the same compact block
+    /// at once, each with its own getblocktxn, so that a slow or stalling first peer does not hold the block up; the
+    /// ones after the first must be outbound peers (an attacker cannot open them).
+    /// </summary>
+    public const int MaxCompactBlocksInFlightPerBlock = 3;
+
     /// <summary>Bitcoin Core's MAX_CMPCTBLOCK_DEPTH: a getdata MSG_CMPCT_BLOCK deeper than this gets the full block.</summary>
     public const int MaxCompactBlockDepth = 5;
 

@@ -76,6 +76,44 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void SlowFirstPeer_AnOutboundPeerRebuildsInParallel_AnInboundOneDoesNot_AndTheSlowOneIsNotBlamed()
+    {
+        var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
+        int x = kit.AddFullNode(), first = kit.AddFullNode(), outbound = kit.AddFullNode(), inbound = kit.AddFullNode();
+        kit.Network.Connect(x, first); // x syncs headers from outbound peers only while it is in initial download
+        kit.Network.Connect(x, outbound);
+        kit.Network.Connect(inbound, x);
+        kit.Mine(first, 2);
+        bool synced = kit.Network.RunUntil(() => kit.SameTip(x, first, outbound, inbound), 30 * Time.Second);
+        Assert.True(synced, string.Join(" ", new[] { x, first, outbound, inbound }.Select(n => kit.Full[n].Chain.Height)));
+        kit.Network.RunFor(Time.Second);
+
+        // A block of transactions only `first` has; `first` never answers getblocktxn (it stalls).
+        foreach (var tx in Transactions(10, 300)) Assert.True(kit.Full[first].Mempool.Accept(tx, kit.Network.Now).IsAccepted);
+        kit.Network.Filter = (from, to, m) => !(from == first && m is BlockTxnMessage);
+        var askedFrom = new List<int>();
+        kit.Network.MessageSent += (from, to, m, _) => { if (from == x && m is GetBlockTxnMessage) askedFrom.Add(to); };
+        kit.Mine(first, 1);
+        kit.Network.RunFor(Time.Second);
+        Assert.Equal([first], askedFrom);
+        var block = kit.Full[first].Chain.GetBlock(kit.Full[first].Chain.Tip.Hash)!;
+
+        // The same compact block from an outbound and an inbound peer: only the outbound one is asked as well.
+        kit.Network.SendFrom(outbound, x, new CmpctBlockMessage(CompactBlock.FromBlock(block, 7)));
+        kit.Network.SendFrom(inbound, x, new CmpctBlockMessage(CompactBlock.FromBlock(block, 8)));
+        kit.Network.RunFor(Time.Second);
+        Assert.Equal([first, outbound], askedFrom);
+
+        // The outbound peer answers first: the block is in, and nobody waits for `first` any more.
+        kit.Network.SendFrom(outbound, x, new BlockTxnMessage(new BlockTransactions { BlockHash = block.GetHash(), Transactions = [.. block.Transactions.Skip(1)] }));
+        kit.Network.RunFor(Time.Second);
+        Assert.Equal(block.GetHash(), kit.Full[x].Chain.Tip.Hash);
+        kit.Network.RunFor(10 * new SyncOptions().StallTimeout);
+        Assert.DoesNotContain(kit.Network.Closed, c => c.Node == x);
+        Assert.DoesNotContain(kit.Network.Logs, l => l.Node == x && l.Line.Message.Contains("stalled", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void PeerThatDeliversFirst_AskedForHighBandwidth_ThenPushesWithoutGetData()
     {
         var sent = new List<(int From, IMessage Message)>();
