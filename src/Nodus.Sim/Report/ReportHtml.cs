@@ -218,6 +218,12 @@ public static class ReportHtml
               .Append(Td(e.NewShareBeforeRestart.Mean)).Append(Td(e.TriedShareBeforeRestart.Mean)).Append("</tr>");
         }
         sb.Append("</table>");
+        foreach (var c in cases)
+            if (c.Eclipse!.Inbound is { } inbound)
+                sb.Append("<p>").Append(E(c.Label)).Append(": the attacker also filled the inbound slots at the restart: ")
+                  .Append(F(inbound.Inbound.Percentile(50))).Append(" inbound peers per victim (median), ")
+                  .Append(F(Math.Round(100 * inbound.ToAttacker.Mean, 1))).Append("% of them the attacker's; ").Append(inbound.FullyEclipsed)
+                  .Append(" of ").Append(c.Eclipse.Victims).Append(" victims with every connection the attacker's.</p>");
         var groups = cases.GroupBy(c => c.Eclipse!.Countermeasures).ToList();
         List<Svg.Series> Series(Func<EclipseResultView, double> metric, string what) => [.. groups.Select(g => new Svg.Series(
             $"{what}, countermeasures {(g.Key ? "on" : "off")}",
