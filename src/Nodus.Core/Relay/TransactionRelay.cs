@@ -1,5 +1,6 @@
 using Nodus.Core.Mempool;
 using Nodus.Core.Peers;
+using Nodus.Core.Sync;
 using Nodus.Wire.Encoding;
 using Nodus.Wire.Messages;
 using Nodus.Wire.Types;
@@ -284,8 +285,13 @@ public sealed class TransactionRelay : INodeBehaviour
         var result = AcceptAndAnnounce(tx, now);
         if (result.IsPeerFault) _context.Misbehaving(peer, $"invalid transaction {txid}: {result.Reason}");
         else if (!result.IsAccepted) _context.Log(LogSeverity.Debug, $"tx {txid} from peer {peer.Id} not accepted: {result}");
+        // Refused, or waiting for a parent: kept for compact block reconstruction (Core's AddToCompactExtraTransactions).
+        if (!result.IsAccepted && result.Status is not (MempoolAcceptStatus.AlreadyKnown or MempoolAcceptStatus.Full)) CompactExtra.Add(tx);
         SendRequests(now);
     }
+
+    /// <summary>Transactions received and not kept, for rebuilding compact blocks (<see cref="CompactExtraPool"/>).</summary>
+    public CompactExtraPool CompactExtra { get; } = new();
 
     private void OnStemTx(PeerRelayState state, Transaction tx, long now)
     {

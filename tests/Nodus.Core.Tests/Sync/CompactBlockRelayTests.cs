@@ -76,6 +76,40 @@ public sealed class CompactBlockRelayTests
     }
 
     [Fact]
+    public void TransactionRefusedEarlier_RebuildsTheBlockFromTheExtraPool_WithoutGetBlockTxn()
+    {
+        var log = new List<(int From, IMessage Message)>();
+        var (kit, a, b) = TwoNodes(log: log);
+        var random = new Random(400);
+        var mine = RelayKit.NewTx(random, inputs: 2, scriptBytes: 120);
+        var theirs = RelayKit.Conflicting(mine, random); // spends the same outpoint
+        Assert.True(kit.Full[b].Mempool.Accept(mine, kit.Network.Now).IsAccepted);
+        Assert.True(kit.Full[a].Relay.SubmitTransaction(theirs, kit.Network.Now).IsAccepted);
+        kit.Network.RunFor(30 * Time.Second); // b refuses it: a double spend of its own
+        Assert.False(kit.Full[b].Mempool.Contains(theirs.GetHash()));
+        Assert.Equal(1, kit.Full[b].Relay.CompactExtra.Count);
+
+        kit.Mine(a, 1); // a block with `theirs`
+        Assert.True(kit.Network.RunUntil(() => kit.SameTip(a, b), 10 * Time.Second));
+        Assert.Contains(kit.Full[b].Chain.GetBlock(kit.Full[b].Chain.Tip.Hash)!.Transactions, t => t.GetHash() == theirs.GetHash());
+        Assert.DoesNotContain(log, m => m.From == b && m.Message is GetBlockTxnMessage or GetDataMessage { Inventory: [{ Type: InvType.WitnessBlock }] });
+        Assert.Equal(1, kit.Full[b].Sync.CompactBlocksRebuilt);
+    }
+
+    [Fact]
+    public void ExtraPool_KeepsTheNewest100_OnceEach_NoneTooLarge()
+    {
+        var pool = new CompactExtraPool();
+        var txs = Transactions(130, 500);
+        foreach (var tx in txs) pool.Add(tx);
+        pool.Add(txs[^1]); // a repeat takes no second slot
+        pool.Add(RelayKit.NewTx(new Random(9), scriptBytes: CompactExtraPool.MaxTransactionSize)); // too large
+        Assert.Equal(CompactExtraPool.DefaultCapacity, pool.Count);
+        Assert.Equal(txs.Skip(30).Reverse().Select(t => t.GetWitnessHash()), pool.Run!.WitnessIds);
+        Assert.Null(new CompactExtraPool().Run);
+    }
+
+    [Fact]
     public void SlowFirstPeer_AnOutboundPeerRebuildsInParallel_AnInboundOneDoesNot_AndTheSlowOneIsNotBlamed()
     {
         var kit = new ChainKit(new TestNetwork(latency: 5 * Time.Millisecond));
