@@ -110,6 +110,16 @@ public class DiscoveryScenarioTests
             ReportJson.Serialize(new ScenarioRunner(ChurningWithBlocks()).Run()));
     }
 
+    /// <summary>The example scenario files in docs/scenarios stay valid as the format changes.</summary>
+    [Fact]
+    public void DocsScenarioExamples_ParseAndValidate()
+    {
+        string dir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "docs", "scenarios");
+        var files = Directory.GetFiles(dir, "*.json");
+        Assert.NotEmpty(files);
+        foreach (var file in files) Scenario.Parse(File.ReadAllText(file)).Validate();
+    }
+
     [Fact]
     public void Gamma_MatchesKnownValues()
     {
