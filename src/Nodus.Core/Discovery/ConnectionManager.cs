@@ -28,8 +28,9 @@ public sealed class ConnectionManager : INodeBehaviour
     public const int SeedOutboundThreshold = 2;
     /// <summary>Bitcoin Core adds the fixed seeds when the address book is still empty after 60 s.</summary>
     public static readonly long FixedSeedsDelay = 60 * Time.Second;
-    /// <summary>Bitcoin Core's ThreadDNSAddressSeed takes at most 256 addresses from one seed.</summary>
-    public const int MaxAddressesPerSeed = 256;
+    /// <summary>Bitcoin Core's ThreadDNSAddressSeed takes at most 32 addresses from one seed (256 in older versions), so that
+    /// one seed's answer cannot dominate the address book; a UDP answer holds about 30 anyway.</summary>
+    public const int MaxAddressesPerSeed = 32;
     /// <summary>Bitcoin Core's DUMP_PEERS_INTERVAL: the address book is written every 15 minutes (and at shutdown).</summary>
     public static readonly long DumpInterval = 15 * Time.Minute;
     /// <summary>Bitcoin Core's MAX_BLOCK_RELAY_ONLY_ANCHORS.</summary>

@@ -29,8 +29,8 @@ public sealed record NodeHostOptions
     /// <summary>Seed host names resolved per request; networks list a handful (Bitcoin has 9).</summary>
     public const int MaxSeedHostsPerRequest = 32;
 
-    /// <summary>Addresses taken from one seed's answer; a DNS reply over UDP holds a few dozen at most.</summary>
-    public const int MaxAddressesPerSeed = 256;
+    /// <summary>Addresses taken from one seed's answer: the core's own bound.</summary>
+    public const int MaxAddressesPerSeed = Nodus.Core.Discovery.ConnectionManager.MaxAddressesPerSeed;
 
     /// <summary>The 4-byte start string of every frame (NetworkParams.Magic).</summary>
     public required uint Magic { get; init; }
