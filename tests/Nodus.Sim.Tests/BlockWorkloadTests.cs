@@ -109,6 +109,36 @@ public class BlockWorkloadTests
     }
 
     [Fact]
+    public void ValidationSpread_LognormalFactorsWithMeanOne_FastValidatorsCarryTheBlock()
+    {
+        var factors = BlockWorkload.ValidationFactors(1.0, 20_000, seed: 4);
+        Assert.InRange(factors.Average(), 0.95, 1.05);
+        var stats = new Nodus.Sim.Metrics.Stats(factors);
+        Assert.InRange(stats.Percentile(90), 2.0, 2.4);   // exp(1.2816 - 0.5) = 2.18
+        Assert.InRange(stats.Percentile(50), 0.55, 0.67); // exp(-0.5) = 0.61
+        Assert.All(BlockWorkload.ValidationFactors(0, 10, seed: 4), f => Assert.Equal(1.0, f));
+
+        // Whole blocks, 300 ms per hop on average. A node's arrival is the first of several paths, so the fast
+        // validators carry the block: with the same mean, a spread makes propagation faster, not slower.
+        BlockResult Run(double spread)
+        {
+            var s = Blocks(nodes: 60);
+            s.KeepAlive = false;
+            s.CompactBlocks = false;
+            s.Network = new NetworkSpec { Model = "synchronous", BoundMs = 20 };
+            s.Workload.BlockValidationMs = 300;
+            s.Workload.BlockValidationSpread = spread;
+            return new ScenarioRunner(s).Run().Cases.Single().Blocks!;
+        }
+        var even = Run(0);
+        var spread = Run(1.5);
+        Assert.All(spread.Blocks.Where(r => r.OnMainChain), r => Assert.Equal(60, r.Propagation.Reached));
+        Assert.True(spread.PooledDelayMs.Percentile(50) < even.PooledDelayMs.Percentile(50),
+            $"median arrival {spread.PooledDelayMs.Percentile(50)} ms with a spread, {even.PooledDelayMs.Percentile(50)} ms without");
+        Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "nodes": 10, "workload": { "blocks": 1, "blockValidationSpread": 1 } }""").Validate());
+    }
+
+    [Fact]
     public void Run_PartitionWithMinersOnBothSides_StaleBlocksAndOneTipAfterHealing()
     {
         var s = new Scenario

@@ -33,12 +33,17 @@ public static class SimCommand
         {
             Description = $"virtual time each node spends validating each block; its announcements wait for it, its high-bandwidth compact block pushes do not (default 0; {WorkloadSpec.MeasuredBlockValidationMs} ms is a measured median)",
         };
+        var validationSpread = new Option<double?>("--block-validation-spread")
+        {
+            Description = "how much validation time differs between nodes: each node's is the mean times a lognormal factor with this sigma and mean 1, drawn once per node (default 0: all equal)",
+            HelpName = "SIGMA",
+        };
         var profile = new Option<bool>("--profile") { Description = "print to stderr the CPU time each kind of event took (messages by command), for finding the simulator's costs" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, blockValidation, profile,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, blockValidation, validationSpread, profile,
         };
         command.SetAction(result =>
         {
@@ -61,6 +66,7 @@ public static class SimCommand
                 if (result.GetValue(noKeepAlive)) scenario.KeepAlive = false;
                 if (result.GetValue(noCompactBlocks)) scenario.CompactBlocks = false;
                 if (result.GetValue(blockValidation) is { } ms) scenario.Workload.BlockValidationMs = ms;
+                if (result.GetValue(validationSpread) is { } sigma) scenario.Workload.BlockValidationSpread = sigma;
                 scenario.Validate();
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)

@@ -14,6 +14,7 @@ public static class RandomStreams
     public const long BroadcastTransactions = -5;
     public const long Mining = -6;
     public const long BlockTransactions = -7;
+    public const long ValidationSpeeds = -8;
     public const long Byzantine = -20;
     public const long EclipseVictims = -21;
     public const long Churn = -22;

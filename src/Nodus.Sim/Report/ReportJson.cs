@@ -82,6 +82,7 @@ public static class ReportJson
             if (w.BlockFill == "direct") json.WriteNumber("txPerSecond", w.TxPerSecond);
             if (w.BlockFill == "direct") json.WriteNumber("knownShare", w.KnownShare);
             if (w.BlockValidationMs > 0) json.WriteNumber("blockValidationMs", w.BlockValidationMs);
+            if (w.BlockValidationSpread > 0) json.WriteNumber("blockValidationSpread", w.BlockValidationSpread);
             json.WriteString("hashPower", w.HashPower);
             json.WriteNumber("miners", w.Miners);
         }

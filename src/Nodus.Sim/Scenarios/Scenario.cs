@@ -204,6 +204,15 @@ public sealed class WorkloadSpec
     /// duration during slow-to-validate blocks on Signet", April 2026).</summary>
     public const double MeasuredBlockValidationMs = 176;
 
+    /// <summary>
+    /// How much the validation time differs between nodes (hardware, load): each node's time is
+    /// <see cref="BlockValidationMs"/> times a factor drawn once per node from a lognormal distribution with this σ and
+    /// mean 1 (0, the default: every node the same). With σ = 1 a tenth of the nodes take 2.2 times the mean or longer.
+    /// </summary>
+    public double BlockValidationSpread { get; set; }
+    /// <summary>Bounds <see cref="BlockValidationSpread"/>: at σ = 3 the slowest node in 10,000 takes about 700 times the mean.</summary>
+    public const double MaxBlockValidationSpread = 3;
+
     /// <summary>The longest validation time a scenario may give: Bitcoin's 600 s target block spacing (a node that
     /// took longer to validate a block than the network takes to find the next could never keep up).</summary>
     public const double MaxBlockValidationMs = 600_000;
@@ -224,6 +233,10 @@ public sealed class WorkloadSpec
         if (TxPerSecond < 0) throw new InvalidDataException("workload.txPerSecond must not be negative");
         if (BlockValidationMs is < 0 or > MaxBlockValidationMs || double.IsNaN(BlockValidationMs))
             throw new InvalidDataException($"workload.blockValidationMs must be in [0, {MaxBlockValidationMs}]");
+        if (BlockValidationSpread is < 0 or > MaxBlockValidationSpread || double.IsNaN(BlockValidationSpread))
+            throw new InvalidDataException($"workload.blockValidationSpread must be in [0, {MaxBlockValidationSpread}]");
+        if (BlockValidationSpread > 0 && BlockValidationMs == 0)
+            throw new InvalidDataException("workload.blockValidationSpread needs workload.blockValidationMs (the mean it spreads)");
         if (HashPower is not ("uniform" or "exponential")) throw new InvalidDataException($"workload.hashPower '{HashPower}': use uniform or exponential");
         if (Miners < 0) throw new InvalidDataException("workload.miners must not be negative");
         if (Kind is not ("handshake" or "broadcast")) throw new InvalidDataException($"workload.kind '{Kind}': use handshake or broadcast");

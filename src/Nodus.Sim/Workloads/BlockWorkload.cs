@@ -35,6 +35,8 @@ internal sealed class BlockWorkload
     private readonly Dictionary<Hash256, int> _nodesOnTip = [];
     // Whether a node is among the _liveCount whose tips are counted; churn adds and removes nodes while blocks travel.
     private readonly bool[] _counted;
+    // Each node's validation time over the scenario's mean (WorkloadSpec.BlockValidationSpread), drawn once per node.
+    private readonly double[] _validationFactor;
     // Height, size and transactions of each mined block, taken when its miner connected it: the miner may have left,
     // or come back as a fresh node without it, by the end.
     private readonly Dictionary<Hash256, (int Height, int Bytes, int Transactions)> _shapes = [];
@@ -61,6 +63,7 @@ internal sealed class BlockWorkload
         _tracker = new BroadcastTracker(honest);
         _tip = new Hash256[honest];
         _counted = new bool[honest];
+        _validationFactor = ValidationFactors(spec.BlockValidationSpread, honest, seed);
         _joinedAt = new long[honest];
         _catchUpTarget = new int[honest];
         _random = RandomStreams.For(seed, RandomStreams.Mining);
@@ -88,7 +91,7 @@ internal sealed class BlockWorkload
         };
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
-        long validation = (long)Math.Round(_spec.BlockValidationMs * Time.Millisecond);
+        long validation = (long)Math.Round(Math.Min(_spec.BlockValidationMs * _validationFactor[v], WorkloadSpec.MaxBlockValidationMs) * Time.Millisecond);
         node.Sync.BlockConnected += (block, entry, now) => // one handler: each is a delegate call per block and node
         {
             if (validation > 0) _runtime().HoldOutputs(v, validation);
@@ -118,6 +121,23 @@ internal sealed class BlockWorkload
         _catchUpTarget[v] = _bestMinedHeight;
         _joinedAt[v] = _runtime().Now;
         _blocksBehind.Add(_bestMinedHeight - height);
+    }
+
+    /// <summary>Per node, a lognormal factor with mean 1 and log-σ <paramref name="spread"/> (all 1 when 0), from its own
+    /// random stream so that the spread changes nothing else in the run.</summary>
+    internal static double[] ValidationFactors(double spread, int nodes, long seed)
+    {
+        var factors = new double[nodes];
+        Array.Fill(factors, 1.0);
+        if (spread <= 0) return factors;
+        var random = RandomStreams.For(seed, RandomStreams.ValidationSpeeds);
+        for (int v = 0; v < nodes; v++)
+        {
+            // Box-Muller: a standard normal from two uniforms.
+            double z = Math.Sqrt(-2 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            factors[v] = Math.Exp(spread * z - spread * spread / 2);
+        }
+        return factors;
     }
 
     /// <summary>A node leaves (churn): its tip no longer counts towards agreement.</summary>
