@@ -93,7 +93,7 @@ public sealed class ConnectionManager : INodeBehaviour
         // Anchors are used once: a node that crashes right after restarting does not keep returning to them.
         _anchors = _options.Anchors ? [.. _store.LoadAnchors().Take(MaxAnchors)] : [];
         _store.SaveAnchors([]);
-        _nextFeeler = now + Exponential(FeelerInterval);
+        _nextFeeler = now + Exponential(_options.FeelerInterval);
         _nextOpen = now;
         if (_options.SeedNodes.Count > 0) QueueAddrFetches(now);
         if (_options.UseSeeds)
@@ -283,7 +283,7 @@ public sealed class ConnectionManager : INodeBehaviour
         else if (counts.BlockRelay < _options.MaxBlockRelayOnly) type = ConnectionType.BlockRelayOnly;
         else if (_options.Feelers && now >= _nextFeeler && counts.Feelers < DiscoveryOptions.MaxFeelers)
         {
-            _nextFeeler = now + Exponential(FeelerInterval);
+            _nextFeeler = now + Exponential(_options.FeelerInterval);
             type = ConnectionType.Feeler;
         }
         else

@@ -57,6 +57,15 @@ public sealed record DiscoveryOptions
         AllowLocalAddresses = network.Name.Contains("regtest", StringComparison.OrdinalIgnoreCase),
     };
 
+    /// <summary>
+    /// Mean time between feeler connections: Bitcoin Core's 2 minutes (<see cref="ConnectionManager.FeelerInterval"/>).
+    /// A node serving a DNS seed tests addresses faster (<see cref="SeederFeelerInterval"/>), as a seeder's crawler does.
+    /// </summary>
+    public long FeelerInterval { get; init; } = ConnectionManager.FeelerInterval;
+    /// <summary>A DNS seed hands out only addresses it has reached; one feeler every 10 s tests 360 an hour, where
+    /// Core's 2 minutes would test 30 (bitcoin-seeder crawls continuously).</summary>
+    public static readonly long SeederFeelerInterval = 10 * Time.Second;
+
     /// <summary>Experiment setting: a feeler connection about every 2 minutes tests new-table addresses and tried
     /// collisions (Bitcoin Core; Heilman et al. 2015, countermeasure 4). Never false in a real node.</summary>
     public bool Feelers { get; init; } = true;

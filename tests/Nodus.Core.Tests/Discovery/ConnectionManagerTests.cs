@@ -87,6 +87,15 @@ public sealed class ConnectionManagerTests
     }
 
     [Fact]
+    public void SeederFeelerInterval_TestsNewAddressesTwelveTimesAsOften()
+    {
+        var net = WithBook(2_000, new DiscoveryOptions { FeelerInterval = DiscoveryOptions.SeederFeelerInterval });
+        net.Start();
+        net.Run(60 * Time.Minute);
+        Assert.InRange(net.Dials.Count(d => d.Type == ConnectionType.Feeler), 250, 450); // one per 10 s over an hour: about 360
+    }
+
+    [Fact]
     public void EmptyBook_AsksDnsSeeds_AndDialsWhatTheyGive()
     {
         var net = new FakeNetwork(new DiscoveryOptions { DnsSeeds = ["seed.a.test", "seed.b.test"] });
