@@ -139,6 +139,15 @@ public sealed class DnsSeederTests
     }
 
     [Fact]
+    public async Task AnswersPerSecond_Bounded()
+    {
+        await using var seeder = DnsSeeder.Start(new DnsSeederOptions { Name = SeedName, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
+            () => Task.FromResult<IReadOnlyList<(IPAddress, ulong)>>([]), NullLogger.Instance);
+        Assert.Equal(DnsSeeder.MaxAnswersPerSecond, Enumerable.Range(0, 1_500).Count(_ => seeder.WithinRate(7)));
+        Assert.True(seeder.WithinRate(8)); // a new second, a new allowance
+    }
+
+    [Fact]
     public async Task NewNode_WithOnlyTheDnsSeed_FindsTheNetworkThroughIt()
     {
         const int Nodes = 5; // 127.0.0.1 (the seed, also everyone's bootnode) … 127.0.0.5
