@@ -71,6 +71,18 @@ public class DiscoveryScenarioTests
     }
 
     [Fact]
+    public void Run_ChurnIncludingBootnodes_TheBootnodesLeaveToo()
+    {
+        var withBootnodes = Churning();
+        withBootnodes.Churn!.IncludeBootnodes = true;
+        var run = new ScenarioRunner(withBootnodes).Run().Cases.Single().Discovery!;
+        var plain = new ScenarioRunner(Churning()).Run().Cases.Single().Discovery!;
+        Assert.True(run.Churn!.BootnodeDepartures > 0, "the bootnodes churn");
+        Assert.Equal(0, plain.Churn!.BootnodeDepartures);
+        Assert.All(run.Samples.Where(s => s.Seconds >= 60), s => Assert.True(s.LargestComponent >= s.Live - 3, $"t={s.Seconds}: {s.LargestComponent} of {s.Live}"));
+    }
+
+    [Fact]
     public void Run_Churn_SameSeedSameBytes()
     {
         var a = ReportJson.Serialize(new ScenarioRunner(Churning(60)).Run());

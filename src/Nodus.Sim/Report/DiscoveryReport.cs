@@ -78,6 +78,7 @@ public static class DiscoveryReport
             json.WriteNumber("departures", churn.Departures);
             json.WriteNumber("crashes", churn.Crashes);
             json.WriteNumber("cleanShutdowns", churn.Departures - churn.Crashes);
+            if (churn.BootnodeDepartures > 0) json.WriteNumber("bootnodeDepartures", churn.BootnodeDepartures);
             json.WriteNumber("freshJoins", churn.FreshJoins);
             json.WriteNumber("returningJoins", churn.ReturningJoins);
             WriteStats(json, "sessionSeconds", churn.SessionSeconds);

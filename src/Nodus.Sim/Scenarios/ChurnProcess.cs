@@ -37,14 +37,16 @@ internal sealed class ChurnProcess
     public Action<int>? ForgetStores { get; init; }
 
     public int Departures { get; private set; }
+    public int BootnodeDepartures { get; private set; }
     public int Crashes { get; private set; }
     public int FreshJoins { get; private set; }
     public int ReturningJoins { get; private set; }
 
-    /// <summary>Every non-bootnode node's first departure: a session drawn from <see cref="_from"/> on.</summary>
+    /// <summary>Every churning node's first departure (bootnodes only with <see cref="ChurnSpec.IncludeBootnodes"/>): a
+    /// session drawn from <see cref="_from"/> on.</summary>
     public void Schedule(SimRuntime runtime)
     {
-        for (int v = _discovery.Bootnodes; v < _nodes; v++)
+        for (int v = _spec.IncludeBootnodes ? 0 : _discovery.Bootnodes; v < _nodes; v++)
         {
             long at = _from + SessionLength();
             if (at <= _until) runtime.Schedule(at, new Depart(this, v));
@@ -70,6 +72,7 @@ internal sealed class ChurnProcess
         {
             if (!runtime.IsAlive(v)) return; // never started (arrives later than its session ended)
             churn.Departures++;
+            if (v < churn._discovery.Bootnodes) churn.BootnodeDepartures++;
             churn.Departed?.Invoke(v);
             if (churn._random.NextDouble() < churn._spec.CrashFraction)
             {
@@ -101,6 +104,7 @@ internal sealed class ChurnProcess
     public ChurnResult Result() => new()
     {
         Departures = Departures,
+        BootnodeDepartures = BootnodeDepartures,
         Crashes = Crashes,
         FreshJoins = FreshJoins,
         ReturningJoins = ReturningJoins,
@@ -128,6 +132,8 @@ internal sealed class ChurnProcess
 public sealed class ChurnResult
 {
     public required int Departures { get; init; }
+    /// <summary>Of the departures, those of bootnodes (only with <see cref="ChurnSpec.IncludeBootnodes"/>).</summary>
+    public int BootnodeDepartures { get; init; }
     public required int Crashes { get; init; }
     public required int FreshJoins { get; init; }
     public required int ReturningJoins { get; init; }

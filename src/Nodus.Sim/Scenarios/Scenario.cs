@@ -403,6 +403,9 @@ public sealed class ChurnSpec
     public double CrashFraction { get; set; } = 0.5;
     /// <summary>Share of joins that are brand-new nodes knowing only the bootnodes; the rest return with their address book.</summary>
     public double FreshFraction { get; set; } = 0.3;
+    /// <summary>The bootnodes leave and return too (false: they stay up, as a network's seeds usually do); then a fresh
+    /// node that starts while they are all away knows no one until one is back.</summary>
+    public bool IncludeBootnodes { get; set; }
 
     public void Validate()
     {
