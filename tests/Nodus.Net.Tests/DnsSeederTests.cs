@@ -205,6 +205,13 @@ public sealed class DnsSeederTests
                 node.Peers.Count(p => p.IsEstablished && p.ConnectionType == ConnectionType.OutboundFullRelay)) >= 2,
                 "the newcomer has 2 full-relay outbound peers", TimeSpan.FromSeconds(60));
             Assert.True(seed.Seeder!.QueriesAnswered >= 2);
+            // What an operator sees over RPC.
+            var info = (await DaemonNet.CallAsync(seed, "getdnsseedinfo"))!.AsObject();
+            Assert.Equal(SeedName, (string?)info["name"]);
+            Assert.Equal(seedAt.ToString(), (string?)info["listen"]);
+            Assert.True((long)info["queriesanswered"]! >= 2);
+            Assert.True((int)info["goodaddresses"]! >= 3);
+            Assert.Equal(0L, (long)info["queriesdropped"]!);
         }
         finally
         {

@@ -129,6 +129,19 @@ public sealed class NodeDaemon : IAsyncDisposable
                 var running = host;
                 seeder = DnsSeeder.Start(seed, () => running.InvokeAsync<IReadOnlyList<(IPAddress, ulong)>>((_, now) =>
                     DnsSeeder.Good(book.Addresses, book.Options.DefaultPort, now)), loggerFactory.CreateLogger("Nodus.Seeder"));
+                var serving = seeder;
+                methods.Register("getdnsseedinfo", [], async _ =>
+                {
+                    int good = (await running.InvokeAsync((_, now) => DnsSeeder.Good(book.Addresses, book.Options.DefaultPort, now)).ConfigureAwait(false)).Count;
+                    return new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["name"] = seed.Name,
+                        ["listen"] = serving.LocalEndPoint.ToString(),
+                        ["goodaddresses"] = good,
+                        ["queriesanswered"] = serving.QueriesAnswered,
+                        ["queriesdropped"] = serving.QueriesDropped,
+                    };
+                }, "Returns the DNS seed this node serves (--dns-seed): its name, UDP address, how many addresses it would hand out, queries answered and dropped by the rate limit.");
             }
             if (options.Rpc is { } rpcEndPoint)
             {
