@@ -46,6 +46,7 @@ public class EclipseTests
     {
         var filling = Attack(true);
         filling.Eclipse!.FillInboundAfterRestart = true;
+        filling.Eclipse.RefillInboundSeconds = 10; // and it keeps reconnecting from the addresses it loses
         var report = new ScenarioRunner(new Scenario
         {
             Name = "eclipse-inbound-test",
@@ -66,6 +67,8 @@ public class EclipseTests
         string json = System.Text.Encoding.UTF8.GetString(Nodus.Sim.Report.ReportJson.Serialize(report));
         Assert.Contains("\"inboundShareToAttacker\"", json);
         Assert.Contains("\"fullyEclipsed\"", json);
+        var refillAlone = new EclipseSpec { RefillInboundSeconds = 10 };
+        Assert.Throws<InvalidDataException>(() => refillAlone.Validate("eclipse")); // needs fillInboundAfterRestart
     }
 
     [Fact]

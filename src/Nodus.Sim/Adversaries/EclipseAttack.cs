@@ -81,7 +81,8 @@ internal sealed class EclipseAttack
                 runtime.Stop(v);
                 runtime.ScheduleStart(v, now + RestartGap);
             }
-            if (a._spec.FillInboundAfterRestart) runtime.Schedule(now + RestartGap + FillInboundDelay, new FillInbound(a));
+            if (a._spec.FillInboundAfterRestart)
+                runtime.Schedule(now + RestartGap + FillInboundDelay, new FillInbound(a, now + (long)(a._spec.SettleSeconds * Time.Second)));
         }
     }
 
@@ -92,18 +93,29 @@ internal sealed class EclipseAttack
     private static readonly int InboundSlots = new DiscoveryOptions().MaxInbound;
 
     /// <summary>Victim i gets one connection from each of attacker nodes i·s … i·s + s − 1 (mod the attacker
-    /// count), s = min(inbound slots, attacker nodes): distinct addresses per victim.</summary>
-    private sealed class FillInbound(EclipseAttack a) : ISimAction
+    /// count), s = min(inbound slots, attacker nodes): distinct addresses per victim. With
+    /// <see cref="EclipseSpec.RefillInboundSeconds"/> it comes back that often until the count: each round it connects
+    /// again from the addresses it lost (evicted to make room for honest peers, or refused), so every honest inbound
+    /// peer must win a place through the victim's eviction rules.</summary>
+    private sealed class FillInbound(EclipseAttack a, long until) : ISimAction
     {
         public void Run(SimRuntime runtime, long now)
         {
             int s = Math.Min(InboundSlots, a._spec.AttackerNodes);
             for (int i = 0; i < a._victims.Length; i++)
             {
-                if (!runtime.IsAlive(a._victims[i])) continue;
+                int v = a._victims[i];
+                if (!runtime.IsAlive(v) || runtime.GetNode(v) is not { } node) continue;
+                var connected = new HashSet<int>();
+                foreach (var p in node.Peers) connected.Add(runtime.IndexOf(p.Remote));
                 for (int r = 0; r < s; r++)
-                    runtime.Dial(a._honest + (i * s + r) % a._spec.AttackerNodes, a._victims[i], ConnectionType.OutboundFullRelay);
+                {
+                    int attacker = a._honest + (i * s + r) % a._spec.AttackerNodes;
+                    if (!connected.Contains(attacker)) runtime.Dial(attacker, v, ConnectionType.OutboundFullRelay);
+                }
             }
+            long every = (long)(a._spec.RefillInboundSeconds * Time.Second);
+            if (every > 0 && now + every < until) runtime.Schedule(now + every, this);
         }
     }
 

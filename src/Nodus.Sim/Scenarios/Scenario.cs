@@ -347,11 +347,16 @@ public sealed class EclipseSpec
     /// addresses. report.json then counts each victim's inbound peers and the victims whose every connection, in and
     /// out, is the attacker's.</summary>
     public bool FillInboundAfterRestart { get; set; }
+    /// <summary>With <see cref="FillInboundAfterRestart"/>: the attacker reconnects from the addresses it lost this
+    /// often (0: one burst at the restart), so that honest inbound peers keep contending with it for the slots.</summary>
+    public double RefillInboundSeconds { get; set; }
 
     public void Validate(string where)
     {
         if (AttackerNodes is < 1 or > MaxAttackerNodes) throw new InvalidDataException($"{where}.attackerNodes: 1..{MaxAttackerNodes}");
         if (Victims < 1 || ConnectionsPerVictim < 1) throw new InvalidDataException($"{where}: victims and connectionsPerVictim must be positive");
+        if (RefillInboundSeconds < 0 || (RefillInboundSeconds > 0 && (!FillInboundAfterRestart || RefillInboundSeconds < 1)))
+            throw new InvalidDataException($"{where}.refillInboundSeconds: 0, or at least 1 with fillInboundAfterRestart");
         if (AttackAtSeconds < 0 || RestartAtSeconds <= AttackAtSeconds || SettleSeconds <= 0 || AddrIntervalSeconds <= 0)
             throw new InvalidDataException($"{where}: need 0 ≤ attackAtSeconds < restartAtSeconds, positive settleSeconds and addrIntervalSeconds");
     }
