@@ -69,14 +69,7 @@ public sealed class FullNode
         {
             TemplateSource = () => mempool.SelectForBlock(ConsensusLimits.MaxBlockBaseSize),
         };
-        // The mempool first, then the transactions received and not kept (Core's InitData with vExtraTxnForCompact).
-        sync.CompactCandidates = () =>
-        {
-            var extra = relay.CompactExtra.Run;
-            if (mempool.Count == 0) return extra is null ? [] : [extra];
-            var pool = CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)]);
-            return extra is null ? [pool] : [pool, extra];
-        };
+        sync.CompactCandidates = () => CandidateRun.Sources(mempool, relay.CompactExtra, []);
         sync.BlockConnected += (block, _, now) => relay.OnBlockConnected(block.Transactions, now);
         sync.BlockDisconnected += (block, _, now) => relay.OnBlockDisconnected(block.Transactions, now);
 

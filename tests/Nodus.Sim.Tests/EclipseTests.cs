@@ -15,19 +15,22 @@ public class EclipseTests
         },
     };
 
+    /// <summary>24 nodes grown from 3 bootnodes, seed 2, with <paramref name="cases"/>.</summary>
+    private static SimReport Run(string name, params CaseSpec[] cases) => new ScenarioRunner(new Scenario
+    {
+        Name = name,
+        Seed = 2,
+        Nodes = 24,
+        DurationSeconds = 30,
+        StartSpreadSeconds = 20,
+        Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3 },
+        Cases = [.. cases],
+    }).Run();
+
     [Fact]
     public void Eclipse_FloodThenRestart_TheAttackerGetsMoreOutboundSlotsWithoutTheCountermeasures()
     {
-        var report = new ScenarioRunner(new Scenario
-        {
-            Name = "eclipse-test",
-            Seed = 2,
-            Nodes = 24,
-            DurationSeconds = 30,
-            StartSpreadSeconds = 20,
-            Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3 },
-            Cases = [Attack(true), Attack(false)],
-        }).Run();
+        var report = Run("eclipse-test", Attack(true), Attack(false));
         var (with, without) = (report.Cases[0].Eclipse!, report.Cases[1].Eclipse!);
         Assert.Equal(4, with.Victims);
         Assert.All(new[] { with, without }, e => Assert.Equal(8, e.FullRelayOutbound.Min)); // every victim reconnected
@@ -47,16 +50,7 @@ public class EclipseTests
         var filling = Attack(true);
         filling.Eclipse!.FillInboundAfterRestart = true;
         filling.Eclipse.RefillInboundSeconds = 10; // and it keeps reconnecting from the addresses it loses
-        var report = new ScenarioRunner(new Scenario
-        {
-            Name = "eclipse-inbound-test",
-            Seed = 2,
-            Nodes = 24,
-            DurationSeconds = 30,
-            StartSpreadSeconds = 20,
-            Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3 },
-            Cases = [filling, Attack(true)],
-        }).Run();
+        var report = Run("eclipse-inbound-test", filling, Attack(true));
         var (filled, plain) = (report.Cases[0].Eclipse!, report.Cases[1].Eclipse!);
         Assert.Null(plain.Inbound); // only asked for: the preset's report stays as it was
         var inbound = filled.Inbound!;

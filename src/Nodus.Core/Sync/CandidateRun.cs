@@ -31,4 +31,21 @@ public sealed class CandidateRun
         for (int i = 0; i < ids.Length; i++) ids[i] = items[i].GetWitnessHash();
         return new CandidateRun(items, ids);
     }
+
+    /// <summary>
+    /// What a compact block is rebuilt from, in Bitcoin Core's order (PartiallyDownloadedBlock::InitData): the mempool,
+    /// then the transactions received and refused (<see cref="CompactExtraPool"/>), then <paramref name="rest"/> (the
+    /// simulator's runs of relayed transactions; empty in a real node). <paramref name="rest"/> itself when the first
+    /// two are empty, so the usual call allocates nothing.
+    /// </summary>
+    public static IReadOnlyList<CandidateRun> Sources(Mempool.TxMempool mempool, CompactExtraPool extra, IReadOnlyList<CandidateRun> rest)
+    {
+        var refused = extra.Run;
+        if (mempool.Count == 0 && refused is null) return rest;
+        var sources = new List<CandidateRun>(rest.Count + 2);
+        if (mempool.Count > 0) sources.Add(Of([.. mempool.Entries.Select(e => e.Transaction)]));
+        if (refused is not null) sources.Add(refused);
+        sources.AddRange(rest);
+        return sources;
+    }
 }

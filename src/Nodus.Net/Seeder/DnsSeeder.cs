@@ -133,7 +133,13 @@ public sealed partial class DnsSeeder : IAsyncDisposable
                 if (reply is not null) await _socket.SendToAsync(reply, SocketFlags.None, received.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; } // disposed while replying: the seed is stopping
             catch (SocketException e) { LogReplyFailed(_log, received.RemoteEndPoint, e.SocketErrorCode); }
+            catch (Exception e)
+            {
+                // A fault in answering one datagram must not stop the seed (nor fault DisposeAsync): log it, serve on.
+                LogAnswerFailed(_log, received.RemoteEndPoint, e);
+            }
         }
     }
 
@@ -217,6 +223,8 @@ public sealed partial class DnsSeeder : IAsyncDisposable
     private static partial void LogReceiveFailed(ILogger log, SocketError error);
     [LoggerMessage(EventId = 42, Level = LogLevel.Debug, Message = "DNS seed: reply to {Remote} failed: {Error}")]
     private static partial void LogReplyFailed(ILogger log, EndPoint remote, SocketError error);
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "DNS seed: answering {Remote} failed")]
+    private static partial void LogAnswerFailed(ILogger log, EndPoint remote, Exception error);
     [LoggerMessage(EventId = 43, Level = LogLevel.Debug, Message = "DNS seed: malformed query answered with {Code}")]
     private static partial void LogMalformed(ILogger log, DnsRcode code);
 

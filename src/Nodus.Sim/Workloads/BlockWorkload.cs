@@ -79,16 +79,10 @@ internal sealed class BlockWorkload
         var mempool = node.Mempool;
         int maxBytes = _spec.BlockMaxBytes;
         node.Producer.TemplateSource = () => mempool.SelectForBlock(maxBytes);
-        // What a node rebuilds compact blocks from: its mempool and the transactions relay is modelled to have
-        // delivered to it (the newest first, where the next block's are).
+        // What a node rebuilds compact blocks from: as a full node (its mempool, the transactions it refused), then the
+        // transactions relay is modelled to have delivered to it (the newest first, where the next block's are).
         var extra = node.Relay.CompactExtra;
-        node.Sync.CompactCandidates = () =>
-        {
-            var rejected = extra.Run; // what relay refused, as in the full node (rare here: a list only when there is one)
-            if (mempool.Count == 0) return rejected is null ? _known : [rejected, .. _known];
-            var pool = CandidateRun.Of([.. mempool.Entries.Select(e => e.Transaction)]);
-            return rejected is null ? [pool, .. _known] : [pool, rejected, .. _known];
-        };
+        node.Sync.CompactCandidates = () => CandidateRun.Sources(mempool, extra, _known);
         node.Sync.BlockReceived += (hash, from, now) => OnReceived(v, hash, from, now);
         node.Sync.ShareRebuiltBlock = Share;
         long validation = (long)Math.Round(Math.Min(_spec.BlockValidationMs * _validationFactor[v], WorkloadSpec.MaxBlockValidationMs) * Time.Millisecond);
