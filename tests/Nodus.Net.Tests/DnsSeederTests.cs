@@ -50,6 +50,19 @@ public sealed class DnsSeederTests
     }
 
     [Theory]
+    [InlineData("seed.nodus.test")]
+    [InlineData("seed0.nodus.sim")]
+    [InlineData("a-much-longer-seed-name.bitcoin.example.org")]
+    public void Ipv4AnswerCapacity_IsWhatOneAnswerHolds(string name)
+    {
+        Assert.True(DnsMessage.TryReadQuery(DnsMessage.WriteQuery(7, name, DnsType.A), out var query, out _));
+        var many = Enumerable.Range(0, 100).Select(i => new IPAddress(new byte[] { 203, 0, 113, (byte)i }));
+        var (_, answered) = DnsMessage.ReadAnswer(DnsMessage.WriteAnswer(query!, DnsRcode.NoError, many, 60));
+        // The simulator's seeds answer with as many as the TCP node's would (SeedSelection is theirs too).
+        Assert.Equal(SeedSelection.Ipv4AnswerCapacity(name), answered.Count);
+    }
+
+    [Theory]
     [InlineData("short", DnsRcode.NoError, false)]                 // shorter than a header: dropped
     [InlineData("response", DnsRcode.NoError, false)]              // an answer, not a query: dropped
     [InlineData("two-questions", DnsRcode.FormatError, true)]
@@ -192,7 +205,7 @@ public sealed class DnsSeederTests
             var good = new List<(IPAddress, ulong)>();
             await TestNet.WaitUntilAsync(async () =>
             {
-                good = await seed.Host.InvokeAsync((_, now) => DnsSeeder.Good(seed.Full.Discovery!.Addresses, (ushort)port, now));
+                good = await seed.Host.InvokeAsync((_, now) => SeedSelection.Good(seed.Full.Discovery!.Addresses, (ushort)port, now));
                 return good.Count >= 3;
             }, "the seed has 3 good addresses", TimeSpan.FromSeconds(120));
             var (_, answered) = await AskAsync(seedAt, SeedName, DnsType.A);

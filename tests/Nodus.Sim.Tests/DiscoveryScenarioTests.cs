@@ -90,6 +90,37 @@ public class DiscoveryScenarioTests
         Assert.Equal(a, b);
     }
 
+    [Fact]
+    public void Run_ChurnWithDnsSeeds_SeedsCrawlAndHandOutNodesThatAreUp_SameSeedSameBytes()
+    {
+        Scenario WithSeeds()
+        {
+            var s = Churning(100);
+            s.DurationSeconds = 240;
+            s.Topology.DnsSeeds = 2;
+            return s;
+        }
+        var report = new ScenarioRunner(WithSeeds()).Run();
+        var d = report.Cases.Single().Discovery!;
+        var seeds = d.DnsSeeds!;
+        Assert.Equal(2, seeds.Seeds);
+        // Every node starts with an empty book and asks both seeds, and fresh joins ask again.
+        Assert.True(seeds.Queries > 2 * (100 - 3), $"{seeds.Queries} queries");
+        Assert.True(seeds.AddressesGiven > 1_000, $"{seeds.AddressesGiven} addresses given");
+        // Most of what the seeds hand out is up (76% here), though sessions of a minute are far shorter than the
+        // 15 minutes after which the crawl re-tests a tried address (the 1,000-node churn preset: 86%).
+        double up = seeds.AddressesUp / (double)seeds.AddressesGiven;
+        Assert.True(up > 0.6, $"{up:P0} of the addresses given were up");
+        Assert.True(seeds.GoodAtEnd.Min > 30, $"good addresses at the end: {seeds.GoodAtEnd.Min}");
+        Assert.All(d.BroadcastWindows.Where(w => !w.SourceLeft), w => Assert.True(w.Coverage >= 0.95, $"{w.Key}: {w.Reached}/{w.Eligible}"));
+        Assert.Null(new ScenarioRunner(Churning(60)).Run().Cases.Single().Discovery!.DnsSeeds);
+
+        Assert.Equal(ReportJson.Serialize(report), ReportJson.Serialize(new ScenarioRunner(WithSeeds()).Run()));
+        var tooMany = WithSeeds();
+        tooMany.Topology.DnsSeeds = 4;
+        Assert.Contains("topology.dnsSeeds", Assert.Throws<InvalidDataException>(tooMany.Validate).Message);
+    }
+
     /// <summary>Churn while blocks are mined: 4 blocks 30 s apart from t = 40 s, churn until 150 s (then every node
     /// comes back and stays).</summary>
     private static Scenario ChurningWithBlocks()

@@ -128,8 +128,6 @@ internal static class NodeCommand
                     DnsSeeds = result.GetValue(seed) is { Length: > 0 } seeds ? seeds : net.DnsSeeds,
                     UseSeeds = !result.GetValue(noSeeds),
                     SeedNodes = [.. result.GetValue(seedNode)!.Select(e => CliOptions.WithDefaultPort(e, net.DefaultPort))],
-                    // A DNS seed serves only addresses it has reached: it tests them faster than a plain node.
-                    FeelerInterval = seedName is null ? ConnectionManager.FeelerInterval : DiscoveryOptions.SeederFeelerInterval,
                     AutomaticOutbound = nodeOptions.Connect.Count == 0, // -connect means only these peers, as Bitcoin Core
                     AllowLocalAddresses = DiscoveryOptions.ForNetwork(net).AllowLocalAddresses || result.GetValue(allowLocal),
                     ListenAddress = listenAt.Address.Equals(IPAddress.Any) || listenAt.Address.Equals(IPAddress.IPv6Any) ? null : listenAt,

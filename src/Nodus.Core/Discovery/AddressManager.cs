@@ -355,6 +355,21 @@ public sealed class AddressManager
         return null;
     }
 
+    /// <summary>The tried-table address whose last connection attempt is oldest (ties: the first in the book's order),
+    /// skipping those <paramref name="exclude"/> rejects; null when none is left. A crawler re-tests it
+    /// (<see cref="DiscoveryOptions.Crawl"/>). A scan of the book: a crawler calls it about once a second.</summary>
+    public AddressInfo? LeastRecentlyTriedInTried(Func<AddressInfo, bool>? exclude = null)
+    {
+        AddressInfo? oldest = null;
+        foreach (int id in _randomOrder)
+        {
+            var info = _infos[id];
+            if (!info.InTried || (oldest is not null && info.LastTry >= oldest.LastTry) || (exclude is not null && exclude(info))) continue;
+            oldest = info;
+        }
+        return oldest;
+    }
+
     /// <summary>
     /// Bitcoin Core's GetAddr_: up to <paramref name="maxAddresses"/> (0: no limit) random addresses, at most
     /// <paramref name="maxPercent"/>% of the table (0: no limit), never a terrible one.

@@ -65,6 +65,7 @@ public sealed class ConnectionManager : INodeBehaviour
     private long _nextOpen = Time.Never, _nextFeeler = Time.Never, _nextDump = Time.Never;
     private long _dnsSeedsAt = Time.Never, _fixedSeedsAt = Time.Never;
     private bool _fixedSeedsAdded;
+    private bool _retestNext; // a crawler alternates: a new address, then a re-test of a tried one
 
     public ConnectionManager(NodeContext context, DiscoveryOptions options, AddressManager addresses, BanManager bans, IAddressStore store)
     {
@@ -278,14 +279,13 @@ public sealed class ConnectionManager : INodeBehaviour
             return;
         }
 
+        bool feelerDue = _options.Feelers && now >= _nextFeeler && counts.Feelers < _options.MaxFeelerConnections;
         ConnectionType type;
-        if (counts.FullRelay < _options.MaxOutboundFullRelay) type = ConnectionType.OutboundFullRelay;
+        // A crawler tests addresses whatever its own peers are; Core's feelers wait until the outbound slots are full.
+        if (feelerDue && _options.Crawl) type = ConnectionType.Feeler;
+        else if (counts.FullRelay < _options.MaxOutboundFullRelay) type = ConnectionType.OutboundFullRelay;
         else if (counts.BlockRelay < _options.MaxBlockRelayOnly) type = ConnectionType.BlockRelayOnly;
-        else if (_options.Feelers && now >= _nextFeeler && counts.Feelers < DiscoveryOptions.MaxFeelers)
-        {
-            _nextFeeler = now + Exponential(_options.FeelerInterval);
-            type = ConnectionType.Feeler;
-        }
+        else if (feelerDue) type = ConnectionType.Feeler;
         else
         {
             // Nothing to do until the next feeler (or until a connection closes, which wakes us sooner).
@@ -293,6 +293,7 @@ public sealed class ConnectionManager : INodeBehaviour
             return;
         }
 
+        if (type == ConnectionType.Feeler) _nextFeeler = now + Exponential(_options.FeelerInterval);
         if (PickAddress(type, counts, now) is not { } chosen) return;
         // Failures count only when we have working connections, so an offline node does not ruin its own book.
         bool countFailure = counts.Groups.Count >= Math.Min(_options.MaxOutboundFullRelay + _options.MaxBlockRelayOnly - 1, 2);
@@ -302,6 +303,7 @@ public sealed class ConnectionManager : INodeBehaviour
     private AddressKey? PickAddress(ConnectionType type, OutboundCounts counts, long now)
     {
         bool feeler = type == ConnectionType.Feeler;
+        if (feeler && _options.Crawl && (_retestNext = !_retestNext) && Retest(counts, now) is { } stale) return stale;
         if (feeler)
         {
             _addresses.ResolveCollisions(now);
@@ -314,7 +316,7 @@ public sealed class ConnectionManager : INodeBehaviour
         }
         for (int tries = 1; tries <= MaxSelectTries; tries++)
         {
-            var info = _addresses.Select(feeler, now, i => !Dialable(i.Address, counts, now));
+            var info = _addresses.Select(feeler, now, i => !Dialable(i.Address, counts, now, feeler));
             if (info is null) return null;
             if (now - info.LastTry < RecentTryWindow && tries < RecentTryThreshold) continue;
             if (info.Address.Port != _options.DefaultPort && tries < OtherPortThreshold) continue;
@@ -323,10 +325,18 @@ public sealed class ConnectionManager : INodeBehaviour
         return null;
     }
 
-    private bool Dialable(AddressKey key, OutboundCounts counts, long now) =>
+    /// <summary>A crawler's re-test: the tried address tested longest ago, once that test is old enough.</summary>
+    private AddressKey? Retest(OutboundCounts counts, long now) =>
+        _addresses.LeastRecentlyTriedInTried(i => !Dialable(i.Address, counts, now, feeler: true)) is { } info
+        && now - info.LastTry >= DiscoveryOptions.CrawlRetestAge ? info.Address : null;
+
+    /// <summary>Whether we may dial the address: routable, not connected, not banned, not ourselves, and in a network
+    /// group none of our outbound peers is in — except for a feeler, which holds no slot (Bitcoin Core exempts feelers
+    /// from the distinct-group rule in ThreadOpenConnections).</summary>
+    private bool Dialable(AddressKey key, OutboundCounts counts, long now, bool feeler = false) =>
         _addresses.Groups.IsRoutable(key)
         && !counts.Addresses.Contains(key)
-        && !counts.Groups.Contains(_addresses.Groups.GroupOf(key))
+        && (feeler || !counts.Groups.Contains(_addresses.Groups.GroupOf(key)))
         && !_bans.IsBannedOrDiscouraged(key, now)
         && !IsSelf(key);
 

@@ -59,12 +59,33 @@ public sealed record DiscoveryOptions
 
     /// <summary>
     /// Mean time between feeler connections: Bitcoin Core's 2 minutes (<see cref="ConnectionManager.FeelerInterval"/>).
-    /// A node serving a DNS seed tests addresses faster (<see cref="SeederFeelerInterval"/>), as a seeder's crawler does.
+    /// A node that crawls (<see cref="Crawl"/>) tests addresses far faster (<see cref="CrawlFeelerInterval"/>).
     /// </summary>
     public long FeelerInterval { get; init; } = ConnectionManager.FeelerInterval;
-    /// <summary>A DNS seed hands out only addresses it has reached; one feeler every 10 s tests 360 an hour, where
-    /// Core's 2 minutes would test 30 (bitcoin-seeder crawls continuously).</summary>
-    public static readonly long SeederFeelerInterval = 10 * Time.Second;
+
+    /// <summary>
+    /// The node crawls the network, as a DNS seeder's crawler does (sipa's bitcoin-seeder), so that the seed it serves
+    /// hands out addresses that are up now: up to <see cref="CrawlFeelers"/> feeler connections at once, a new one
+    /// about every <see cref="CrawlFeelerInterval"/> whether or not the outbound slots are full, and every other one
+    /// re-tests the tried address tested longest ago once that test is <see cref="CrawlRetestAge"/> old (Core's
+    /// feelers test only new addresses, so a node that went away stays in tried for weeks). See <see cref="SeedSelection"/>.
+    /// </summary>
+    public bool Crawl { get; init; }
+    /// <summary>One test a second on average, 3,600 an hour, where Core's feelers make 30 (bitcoin-seeder runs 96
+    /// threads; a node also keeps its own peers, so it crawls more gently).</summary>
+    public static readonly long CrawlFeelerInterval = 1 * Time.Second;
+    /// <summary>Feeler connections a crawling node keeps at once: a dial to an address that is gone can take the connect
+    /// timeout, and the tests behind it should not wait.</summary>
+    public const int CrawlFeelers = 8;
+    /// <summary>A tried address is tested again once its last test is this old: the seed's answers follow churn within
+    /// about this long.</summary>
+    public static readonly long CrawlRetestAge = 15 * Time.Minute;
+
+    /// <summary>Feeler connections open at once at most: Core's one, or <see cref="CrawlFeelers"/> when crawling.</summary>
+    public int MaxFeelerConnections => Crawl ? CrawlFeelers : MaxFeelers;
+
+    /// <summary>These options for a node that serves a DNS seed: it crawls (<see cref="Crawl"/>).</summary>
+    public DiscoveryOptions AsCrawler() => this with { Crawl = true, FeelerInterval = CrawlFeelerInterval };
 
     /// <summary>Experiment setting: a feeler connection about every 2 minutes tests new-table addresses and tried
     /// collisions (Bitcoin Core; Heilman et al. 2015, countermeasure 4). Never false in a real node.</summary>
@@ -99,5 +120,5 @@ public sealed record DiscoveryOptions
     };
 
     /// <summary>Inbound slots: all connections minus the automatic outbound ones (Bitcoin Core's m_max_inbound).</summary>
-    public int MaxInbound => Math.Max(0, MaxConnections - MaxOutboundFullRelay - MaxBlockRelayOnly - MaxFeelers);
+    public int MaxInbound => Math.Max(0, MaxConnections - MaxOutboundFullRelay - MaxBlockRelayOnly - MaxFeelerConnections);
 }

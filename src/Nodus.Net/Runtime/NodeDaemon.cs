@@ -112,8 +112,12 @@ public sealed class NodeDaemon : IAsyncDisposable
                 Magic = options.Network.Magic,
                 Tls = tls,
                 Node = nodeOptions,
-                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with { Node = nodeOptions }, random,
-                    addressStore: peersStore)).Engine,
+                CreateNode = random => (built = FullNode.Create(options.Network, chainStore, options.Full with
+                {
+                    Node = nodeOptions,
+                    // A DNS seed hands out only addresses it reached lately: the node serving one crawls.
+                    Discovery = options.DnsSeeder is null ? options.Full.Discovery : options.Full.Discovery?.AsCrawler(),
+                }, random, addressStore: peersStore)).Engine,
                 OnStart = (_, now) => built!.Start(now),
             }, loggerFactory);
             var full = built!;
@@ -128,11 +132,11 @@ public sealed class NodeDaemon : IAsyncDisposable
                 if (full.Discovery is not { } book) throw new InvalidOperationException("a DNS seed needs discovery (the address book)");
                 var running = host;
                 seeder = DnsSeeder.Start(seed, () => running.InvokeAsync<IReadOnlyList<(IPAddress, ulong)>>((_, now) =>
-                    DnsSeeder.Good(book.Addresses, book.Options.DefaultPort, now)), loggerFactory.CreateLogger("Nodus.Seeder"));
+                    SeedSelection.Good(book.Addresses, book.Options.DefaultPort, now)), loggerFactory.CreateLogger("Nodus.Seeder"));
                 var serving = seeder;
                 methods.Register("getdnsseedinfo", [], async _ =>
                 {
-                    int good = (await running.InvokeAsync((_, now) => DnsSeeder.Good(book.Addresses, book.Options.DefaultPort, now)).ConfigureAwait(false)).Count;
+                    int good = (await running.InvokeAsync((_, now) => SeedSelection.Good(book.Addresses, book.Options.DefaultPort, now)).ConfigureAwait(false)).Count;
                     return new System.Text.Json.Nodes.JsonObject
                     {
                         ["name"] = seed.Name,

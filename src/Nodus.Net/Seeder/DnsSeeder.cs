@@ -33,27 +33,20 @@ public sealed record DnsSeederOptions
 /// a new node asks DNS for the seed's name and gets addresses of nodes that were recently reachable. It answers A and
 /// AAAA queries for <see cref="DnsSeederOptions.Name"/>, and for x&lt;hex&gt;.NAME with only the nodes whose
 /// services include those bits (the seeders' service-flag filter), with a random set of good addresses each time.
-/// A good address is one this node (or its feelers) connected to within <see cref="GoodWindow"/>, on the network's
-/// default port (DNS carries no port). Unlike bitcoin-seeder there is no separate crawler: the node's feelers test
-/// new addresses about every 2 minutes, so a young seeder knows few.
+/// Which addresses are good is <see cref="SeedSelection"/>'s (the simulator's seeds use it too); the node serving the
+/// seed crawls to find and re-test them (<see cref="DiscoveryOptions.Crawl"/>).
 /// </summary>
 public sealed partial class DnsSeeder : IAsyncDisposable
 {
     /// <summary>Answers change often, so resolvers should not hold them long (bitcoin-seeder's default is 1 hour; a
     /// minute lets a small network's seed follow its churn).</summary>
     public const uint AnswerTtlSeconds = 60;
-    /// <summary>How recent a successful connection must be: Bitcoin Core's IsTerrible gives up on an address after a
-    /// week of failures, the same horizon.</summary>
-    public static readonly long GoodWindow = 7 * Time.Day;
     /// <summary>The good addresses are read from the node's loop at most this often, not once per query.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
     /// <summary>Answers per second at most; further datagrams are dropped until the next second. A UDP answer is up to
     /// 15 times its query, so an unbounded seed could be used to flood a forged source address; this bounds the
     /// flood, and the CPU the node spends, at about 0.5 MB/s.</summary>
     public const int MaxAnswersPerSecond = 1_000;
-
-    /// <summary>Bounds the set kept between refreshes (a getaddr reply's 2,500 is Core's largest share of a book).</summary>
-    public const int MaxCandidates = AddressManager.GetAddrMax;
 
     private readonly DnsSeederOptions _options;
     private readonly Func<Task<IReadOnlyList<(IPAddress Address, ulong Services)>>> _goodAddresses;
@@ -96,15 +89,6 @@ public sealed partial class DnsSeeder : IAsyncDisposable
         LogServing(log, seeder._name, seeder.LocalEndPoint);
         return seeder;
     }
-
-    /// <summary>The addresses a seed may hand out from <paramref name="addresses"/>: recently reached, default port.</summary>
-    public static List<(IPAddress, ulong)> Good(AddressManager addresses, ushort defaultPort, long now) =>
-        [.. addresses.All
-            .Where(i => i.InTried && i.LastSuccess > 0 && now - i.LastSuccess <= GoodWindow && !i.IsTerrible(now)
-                        && i.Address.Port == defaultPort && addresses.Groups.IsRoutable(i.Address))
-            .OrderByDescending(i => i.LastSuccess)
-            .Take(MaxCandidates)
-            .Select(i => (i.Address.EndPoint.Address, i.Services))];
 
     private async Task ServeAsync()
     {

@@ -18,6 +18,7 @@ public static class RandomStreams
     public const long Byzantine = -20;
     public const long EclipseVictims = -21;
     public const long Churn = -22;
+    public const long DnsSeeds = -23;
 
     public static Random For(long seed, long stream) => new(SimRuntime.SeedFor(seed, stream));
 }

@@ -516,6 +516,9 @@ public sealed class SimRuntime
                 case LogLine line:
                     Log?.Invoke(v, line);
                     break;
+                case ResolveSeeds resolve:
+                    DnsResolver?.Invoke(v, resolve.Hosts); // without a resolver the query is never answered, as offline
+                    break;
             }
         }
         if (toHold >= 0) StartValidation(v); // nothing followed the validation
@@ -583,6 +586,16 @@ public sealed class SimRuntime
         if (!_slots[v].Alive) return;
         input(_slots[v].Engine!, Now);
         AfterInput(v);
+    }
+
+    /// <summary>Answers a node's DNS queries for its seeds (the core's <see cref="ResolveSeeds"/>), when the scenario has DNS seeds.</summary>
+    public Action<int, IReadOnlyList<string>>? DnsResolver { get; set; }
+
+    /// <summary>A message's round trip between two nodes now, without bandwidth (a DNS query and its answer).</summary>
+    public long RoundTrip(int a, int b)
+    {
+        long there = Network.Latency(a, b, Now, _network);
+        return there + Network.Latency(b, a, Now + there, _network);
     }
 
     public int ConnectionCount(int v) => _connections.LinkCount(v);

@@ -72,6 +72,18 @@ public static class DiscoveryReport
             json.WriteString("perTransactionColumns", "submittedAtSeconds, eligible (up throughout the window), reached, time90Ms, sourceLeft (excluded from the statistics above)");
             json.WriteEndObject();
         }
+        if (d.DnsSeeds is { } seeds)
+        {
+            json.WriteStartObject("dnsSeeds");
+            json.WriteNumber("seeds", seeds.Seeds);
+            json.WriteNumber("queries", seeds.Queries);
+            json.WriteNumber("unanswered", seeds.Unanswered);
+            json.WriteNumber("emptyAnswers", seeds.EmptyAnswers);
+            json.WriteNumber("addressesGiven", seeds.AddressesGiven);
+            json.WriteNumber("addressesUp", seeds.AddressesUp);
+            WriteStats(json, "goodAddressesAtEnd", seeds.GoodAtEnd);
+            json.WriteEndObject();
+        }
         if (d.Churn is { } churn)
         {
             json.WriteStartObject("churn");
@@ -122,10 +134,13 @@ public static class DiscoveryReport
               .Append(Td(d.BootnodeInbound.Mean)).Append(Td(d.AddressBookSize.Percentile(50))).Append(Td(d.Components)).Append("</tr>");
         }
         sb.Append("</table>");
-        foreach (var c in report.Cases.Where(c => c.Discovery is { BroadcastWindows.Count: > 0 } || c.Discovery?.Churn is not null))
+        foreach (var c in report.Cases.Where(c => c.Discovery is { BroadcastWindows.Count: > 0 } || c.Discovery?.Churn is not null || c.Discovery?.DnsSeeds is not null))
         {
             var d = c.Discovery!;
             sb.Append("<p><b>").Append(WebUtility.HtmlEncode(c.Label)).Append("</b>: ");
+            if (d.DnsSeeds is { } ds)
+                sb.Append(CultureInfo.InvariantCulture, $"{ds.Seeds} DNS seeds answered {ds.Queries - ds.Unanswered} of {ds.Queries} queries ({ds.EmptyAnswers} empty) ")
+                  .Append(CultureInfo.InvariantCulture, $"with {ds.AddressesGiven} addresses, {(ds.AddressesGiven == 0 ? 0 : 100.0 * ds.AddressesUp / ds.AddressesGiven):0.#}% of them up; ");
             if (d.Churn is { } ch)
                 sb.Append(CultureInfo.InvariantCulture, $"{ch.Departures} departures ({ch.Crashes} crashes), {ch.FreshJoins} fresh and {ch.ReturningJoins} returning joins; ");
             var w = d.BroadcastWindows.Where(x => !x.SourceLeft).ToList();

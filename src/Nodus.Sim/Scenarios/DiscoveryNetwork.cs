@@ -33,6 +33,7 @@ internal sealed class DiscoveryNetwork
     private Func<int, bool> _live = _ => false;
     private BroadcastTracker.Item? _latest;
     private readonly List<WindowCoverage> _windows = [];
+    private readonly SimDnsSeeds? _seeds;
 
     /// <summary>
     /// A transaction is judged over the nodes up from its submission until this much later (without restarting):
@@ -50,7 +51,6 @@ internal sealed class DiscoveryNetwork
         {
             AddressManager = spec.AddressBook == "core" ? AddressManagerOptions.Default : AddressManagerOptions.Small,
             DefaultPort = SimRuntime.ListenPort,
-            DnsSeeds = [],
             // The bootnodes are the network's hard-coded seeds (chainparamsseeds.h in Bitcoin Core).
             FixedSeeds = Enumerable.Range(0, Bootnodes).Select(runtime.EndPointOf).ToList(),
         };
@@ -58,6 +58,12 @@ internal sealed class DiscoveryNetwork
         if (!countermeasures) _template = _template.WithoutEclipseCountermeasures();
         _stores = new MemoryAddressStore?[nodes];
         _services = new DiscoveryService?[nodes];
+        if (spec.DnsSeeds > 0)
+        {
+            var seeds = _seeds = new SimDnsSeeds(spec.DnsSeeds, runtime.Seed, v => v < _services.Length ? _services[v] : null);
+            _template = _template with { DnsSeeds = seeds.Names };
+            runtime.DnsResolver = (v, hosts) => seeds.Resolve(runtime, v, hosts);
+        }
         _fullAt = new long[nodes];
         Array.Fill(_fullAt, Time.Never);
         _startedAt = new long[nodes];
@@ -82,6 +88,7 @@ internal sealed class DiscoveryNetwork
             ListenAddress = runtime.EndPointOf(v),
             MaxConnections = v < Bootnodes ? _spec.BootnodeMaxConnections : _template.MaxConnections,
         };
+        if (_seeds?.Serves(v) == true) options = options.AsCrawler() with { DnsSeeds = [] }; // a seed crawls, and asks no seed
         _services[v] = DiscoveryService.Attach(node, options, _stores[v] ??= new MemoryAddressStore());
         // Novel transactions protect their peer from inbound eviction (Core's m_last_tx_time), as FullNode wires it.
         if (relay is not null)
@@ -254,6 +261,7 @@ internal sealed class DiscoveryNetwork
             LargestComponent = largest,
             Samples = _samples,
             BroadcastWindows = _windows,
+            DnsSeeds = _seeds?.Result(live, runtime),
         };
     }
 }
@@ -286,6 +294,8 @@ public sealed class DiscoveryResult
     /// <summary>Per transaction: coverage of the nodes up throughout <see cref="DiscoveryNetwork.BroadcastWindow"/> after it was submitted.</summary>
     public required IReadOnlyList<WindowCoverage> BroadcastWindows { get; init; }
     public ChurnResult? Churn { get; set; }
+    /// <summary>Null without <see cref="TopologySpec.DnsSeeds"/>.</summary>
+    public DnsSeedResult? DnsSeeds { get; init; }
 }
 
 /// <summary>One transaction over the nodes that were up from its submission to the end of the window: how many, how many got it, and when 90% had.</summary>

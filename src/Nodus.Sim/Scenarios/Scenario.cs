@@ -134,6 +134,13 @@ public sealed class TopologySpec
     /// node). Seed and bootstrap nodes are often run with more; when many nodes arrive at once, 125 thrashes.
     /// </summary>
     public int BootnodeMaxConnections { get; set; } = Nodus.Core.Discovery.DiscoveryOptions.DefaultMaxConnections;
+    /// <summary>
+    /// For "discovery": how many of the bootnodes also serve a DNS seed (seed0.nodus.sim, …), crawling the network
+    /// to hand out addresses that are up (<see cref="Nodus.Core.Discovery.DiscoveryOptions.Crawl"/>). Every other node
+    /// asks them first, as Bitcoin Core asks its DNS seeds, and falls back to the bootnodes (its hard-coded seeds)
+    /// when they give nothing. 0: no DNS seeds, the bootnodes alone.
+    /// </summary>
+    public int DnsSeeds { get; set; }
     /// <summary>For "discovery": how often the grown overlay is measured (live nodes, 8/8 outbound, components).</summary>
     public double SampleSeconds { get; set; } = 10;
 
@@ -143,6 +150,8 @@ public sealed class TopologySpec
             throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin, edges or discovery");
         if (BootnodeMaxConnections < 12) throw new InvalidDataException("topology.bootnodeMaxConnections must be at least 12 (10 outbound + a feeler + one inbound)");
         if (Bootnodes < 1) throw new InvalidDataException("topology.bootnodes must be at least 1");
+        if (DnsSeeds < 0 || DnsSeeds > Bootnodes)
+            throw new InvalidDataException($"topology.dnsSeeds {DnsSeeds}: between 0 and topology.bootnodes ({Bootnodes}); the first bootnodes serve them");
         if (AddressBook is not ("small" or "core")) throw new InvalidDataException($"topology.addressBook '{AddressBook}': use small or core");
         if (SampleSeconds < 1) throw new InvalidDataException("topology.sampleSeconds must be at least 1");
         if (Degree < 1 || MaxInbound < 1) throw new InvalidDataException("topology: degree and maxInbound must be positive");

@@ -87,12 +87,45 @@ public sealed class ConnectionManagerTests
     }
 
     [Fact]
-    public void SeederFeelerInterval_TestsNewAddressesTwelveTimesAsOften()
+    public void Crawler_TestsAboutOneAddressASecond_EvenBeforeItsSlotsAreFull()
     {
-        var net = WithBook(2_000, new DiscoveryOptions { FeelerInterval = DiscoveryOptions.SeederFeelerInterval });
+        // Every address in few groups: the outbound slots can never all fill, and Core's feelers would never start.
+        var net = new FakeNetwork(new DiscoveryOptions().AsCrawler());
+        for (int i = 0; i < 3_000; i++) net.Addresses.Add(InGroup(i % 4, i % 250 + 1), 1, T0 - Time.Hour, InGroup(i % 13, 9), 0, T0);
         net.Start();
-        net.Run(60 * Time.Minute);
-        Assert.InRange(net.Dials.Count(d => d.Type == ConnectionType.Feeler), 250, 450); // one per 10 s over an hour: about 360
+        net.Run(10 * Time.Minute);
+        int feelers = net.Dials.Count(d => d.Type == ConnectionType.Feeler);
+        Assert.InRange(feelers, 400, 800); // one a second on average over 10 minutes: about 600
+        Assert.True(net.Established(ConnectionType.OutboundFullRelay).Count() < 8);
+        Assert.InRange(net.Node.Peers.Count(p => p.ConnectionType == ConnectionType.Feeler), 0, DiscoveryOptions.CrawlFeelers);
+
+        var plain = WithBook(2_000);
+        plain.Start();
+        plain.Run(10 * Time.Minute);
+        Assert.InRange(plain.Dials.Count(d => d.Type == ConnectionType.Feeler), 1, 15); // Core: one every 2 minutes
+    }
+
+    [Fact]
+    public void Crawler_RetestsTriedAddresses_AndTheSeedDropsOnesThatWentAway()
+    {
+        var net = WithBook(300, new DiscoveryOptions().AsCrawler());
+        net.Start();
+        net.Run(20 * Time.Minute); // about 1,200 tests: every address is tried by now
+        var good = SeedSelection.Good(net.Addresses, net.Addresses.Find(InGroup(0, 1))!.Address.Port, net.Now);
+        Assert.True(good.Count > 250, $"{good.Count} good");
+        // Every tried address has been tested within the re-test age and a round, but our own peers (alive as it is).
+        var peers = net.Node.Peers.Select(p => AddressKey.From(p.Remote)).ToHashSet();
+        Assert.All(net.Addresses.All.Where(i => i.InTried && !peers.Contains(i.Address)),
+            i => Assert.True(net.Now - i.LastTry < DiscoveryOptions.CrawlRetestAge + 5 * Time.Minute));
+
+        // A third of the network goes away: within the re-test age and a round of tests, the seed stops naming it.
+        var gone = good.Where((_, i) => i % 3 == 0).Select(g => g.Address).ToHashSet();
+        net.Online = ep => !gone.Contains(ep.Address);
+        foreach (var peer in net.Node.Peers.Where(p => gone.Contains(p.Remote.Address)).ToList()) net.Disconnect(peer.Id);
+        net.Run(DiscoveryOptions.CrawlRetestAge + 10 * Time.Minute);
+        var after = SeedSelection.Good(net.Addresses, net.Addresses.Find(InGroup(0, 1))!.Address.Port, net.Now).Select(g => g.Address).ToList();
+        Assert.DoesNotContain(after, gone.Contains);
+        Assert.True(after.Count > 150, $"{after.Count} good after");
     }
 
     [Fact]
