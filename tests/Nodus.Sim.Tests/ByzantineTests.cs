@@ -96,4 +96,36 @@ public class ByzantineTests
         var e = Assert.Throws<InvalidDataException>(() => Scenario.Parse("""{ "cases": [ { "byzantine": { "fraction": 0.2, "behaviour": "lie" } } ] }"""));
         Assert.Contains("lie", e.Message);
     }
+
+    [Fact]
+    public void Poison_FillsHonestBooksWithAddressesOfNobody_NeverTheTriedTable()
+    {
+        var scenario = new Scenario
+        {
+            Name = "poison-test",
+            Seed = 4,
+            Nodes = 150,
+            DurationSeconds = 120,
+            StartSpreadSeconds = 20,
+            Topology = new TopologySpec { Kind = "discovery", Bootnodes = 3, SampleSeconds = 10 },
+            Workload = new WorkloadSpec { Kind = "broadcast", Relay = "diffusion", Transactions = 4, FirstAtSeconds = 60, IntervalSeconds = 10 },
+            Churn = new ChurnSpec { FromSeconds = 40, MeanSessionSeconds = 60, MeanOfflineSeconds = 30, FreshFraction = 0.4 },
+            Cases = [new CaseSpec { Label = "honest" }, Byzantine("poison", 0.2)],
+        };
+        var report = new ScenarioRunner(scenario).Run();
+        var (honest, poison) = (report.Cases[0], report.Cases[1]);
+        Assert.Null(honest.Byzantine);
+        var b = poison.Byzantine!;
+        Assert.Equal(30, b.Nodes);
+        Assert.True(b.Poisoned > 10_000, $"{b.Poisoned} addresses sent");
+        var (book, tried) = b.UnreachableShare!.Value;
+        // Getaddr answers of 1,000 addresses of nobody swamp the books of a network of 150 (half of the median book)…
+        Assert.True(book.Percentile(50) > 0.3, $"median book share {book.Percentile(50)}");
+        // …but an address reaches the tried table only by a completed handshake, so tried stays clean.
+        Assert.Equal(0, tried.Max);
+        // And it costs the honest nodes dials (1.8 times as many fail here; 2.3 times in docs/scenarios/addr-poison.json at 10%).
+        long Failed(CaseResult c) => c.Discovery!.Samples.Sum(x => x.DialsFailed);
+        Assert.True(Failed(poison) > 1.4 * Failed(honest), $"failed dials {Failed(poison)} against {Failed(honest)}");
+        Assert.Contains("\"addressesPoisoned\"", ReportJson.ToText(report));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Sim.Engine;
 using Nodus.Wire.Messages;
@@ -22,6 +23,11 @@ public enum ByzantineBehaviour
     /// (bad-txnmrklroot; in a cmpctblock the prefilled coinbase is altered, so the rebuild fails and the receiver asks
     /// for the whole block). Honest nodes punish the sender (disconnect, discourage) and re-request elsewhere.</summary>
     Invalid,
+    /// <summary>Relays honestly, but poisons address relay: every addr message it sends carries addresses where no node
+    /// listens, with fresh timestamps — as many as the original for a relayed announcement, and a full 1,000 (Core's
+    /// MAX_ADDR_TO_SEND, so not punished) in answer to getaddr. Honest nodes store them, relay the short announcements
+    /// on, and waste dials on them; Core's defences are the addr rate limit and the new table's bucketing by source group.</summary>
+    Poison,
 }
 
 /// <summary>
@@ -30,7 +36,7 @@ public enum ByzantineBehaviour
 /// </summary>
 public sealed class ByzantineNodes : ISendTamper
 {
-    public const string BehaviourNames = "drop, delay, stall or invalid";
+    public const string BehaviourNames = "drop, delay, stall, invalid or poison";
 
     /// <summary>Bounds how long a message may be held (one virtual hour), so held events cannot pile up forever.</summary>
     public const double MaxDelaySeconds = 3600;
@@ -44,8 +50,17 @@ public sealed class ByzantineNodes : ISendTamper
     private readonly ConditionalWeakTable<Block, Block> _badBlocks = [];
     private readonly ConditionalWeakTable<CompactBlock, CompactBlock> _badCompactBlocks = [];
 
-    public ByzantineNodes(bool[] byzantine, ByzantineBehaviour behaviour, long delay, bool collude = false)
+    private readonly SimAddresses? _addresses;
+    private readonly Random? _poisonRandom;
+
+    /// <param name="addresses">For <see cref="ByzantineBehaviour.Poison"/>: the network's addresses, past whose nodes
+    /// the bogus ones are taken (same /16 groups, nobody listening).</param>
+    public ByzantineNodes(bool[] byzantine, ByzantineBehaviour behaviour, long delay, bool collude = false, SimAddresses? addresses = null, Random? random = null)
     {
+        _addresses = addresses;
+        _poisonRandom = random;
+        if (behaviour == ByzantineBehaviour.Poison && (addresses is null || random is null))
+            throw new ArgumentException("poison needs the network's addresses and a random stream");
         _collude = collude;
         _byzantine = byzantine;
         Behaviour = behaviour;
@@ -61,6 +76,8 @@ public sealed class ByzantineNodes : ISendTamper
     public long Held { get; private set; }
     /// <summary>Bodies replaced by invalid ones (invalid).</summary>
     public long Corrupted { get; private set; }
+    /// <summary>Addresses of nobody sent in addr messages (poison).</summary>
+    public long Poisoned { get; private set; }
 
     public bool IsByzantine(int node) => node < _byzantine.Length && _byzantine[node];
 
@@ -72,6 +89,7 @@ public sealed class ByzantineNodes : ISendTamper
             case "delay": behaviour = ByzantineBehaviour.Delay; return true;
             case "stall": behaviour = ByzantineBehaviour.Stall; return true;
             case "invalid": behaviour = ByzantineBehaviour.Invalid; return true;
+            case "poison": behaviour = ByzantineBehaviour.Poison; return true;
             default: behaviour = default; return false;
         }
     }
@@ -101,9 +119,10 @@ public sealed class ByzantineNodes : ISendTamper
 
     public bool Applies(int node) => IsByzantine(node);
 
-    public IMessage? Tamper(int from, IMessage message, out long hold)
+    public IMessage? Tamper(int from, IMessage message, long now, out long hold)
     {
         hold = 0;
+        if (Behaviour == ByzantineBehaviour.Poison) return message is AddrMessage addr ? Poison(addr, now) : message;
         // Bodies: transactions and blocks, whole or compact (BIP 152: cmpctblock, and blocktxn's missing transactions).
         bool body = message is TxMessage or DandelionTxMessage or BlockMessage or CmpctBlockMessage or BlockTxnMessage;
         bool relayed = body || message is InvMessage or HeadersMessage;
@@ -133,6 +152,29 @@ public sealed class ByzantineNodes : ISendTamper
             default:
                 return message;
         }
+    }
+
+    /// <summary>Relayed announcements carry at most this many addresses (Core relays addr messages up to 10 entries);
+    /// a longer addr message answers a getaddr.</summary>
+    private const int MaxRelayedAddresses = 10;
+
+    /// <summary>Bogus addresses are drawn from this many times the network's size past its last node.</summary>
+    private const int BogusSpaceFactor = 100;
+
+    private AddrMessage Poison(AddrMessage original, long now)
+    {
+        int count = original.Addresses.Count > MaxRelayedAddresses ? AddrMessage.MaxAddresses : original.Addresses.Count;
+        uint seen = (uint)Time.ToUnixSeconds(now);
+        var bogus = new List<TimestampedAddress>(count);
+        long space = (long)_addresses!.Nodes * BogusSpaceFactor;
+        for (int i = 0; i < count; i++)
+        {
+            int index = (int)Math.Min(int.MaxValue, _addresses.Nodes + _poisonRandom!.NextInt64(space));
+            bogus.Add(new TimestampedAddress(seen, new NetAddress(new System.Net.IPEndPoint(_addresses.AddressOf(index), _addresses.Port),
+                NodeOptions.NodeNetwork | NodeOptions.NodeWitness)));
+        }
+        Poisoned += count;
+        return new AddrMessage(bogus);
     }
 
     /// <summary>

@@ -26,6 +26,11 @@ public sealed class ByzantineResult
     public required long Withheld { get; init; }
     public required long Held { get; init; }
     public required long Corrupted { get; init; }
+    /// <summary>Addresses of nobody the Byzantine nodes sent (poison).</summary>
+    public long Poisoned { get; init; }
+    /// <summary>Poison in a grown network: per live honest node, the share of its address book, and of its tried
+    /// table, where nobody listens (null otherwise).</summary>
+    public (Stats Book, Stats Tried)? UnreachableShare { get; init; }
 }
 
 /// <summary>Counts gathered while a case runs (the runtime's close callback), summarised at the end.</summary>
@@ -44,8 +49,10 @@ internal sealed class ByzantineTally
         _reasons[code] = _reasons.GetValueOrDefault(code) + 1;
     }
 
-    public ByzantineResult Summarize(ByzantineSpec spec, ByzantineNodes nodes, long firstTx) => new()
+    public ByzantineResult Summarize(ByzantineSpec spec, ByzantineNodes nodes, long firstTx, (Stats, Stats)? unreachableShare = null) => new()
     {
+        Poisoned = nodes.Poisoned,
+        UnreachableShare = unreachableShare,
         Behaviour = ByzantineNodes.NameOf(nodes.Behaviour),
         Fraction = spec.Fraction,
         DelaySeconds = spec.DelaySeconds,

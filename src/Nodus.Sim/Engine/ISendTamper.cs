@@ -11,5 +11,5 @@ public interface ISendTamper
     bool Applies(int node);
 
     /// <summary>The message to transmit instead (null: never sent) and how long to hold it first.</summary>
-    IMessage? Tamper(int from, IMessage message, out long hold);
+    IMessage? Tamper(int from, IMessage message, long now, out long hold);
 }

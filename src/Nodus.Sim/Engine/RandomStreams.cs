@@ -19,6 +19,7 @@ public static class RandomStreams
     public const long EclipseVictims = -21;
     public const long Churn = -22;
     public const long DnsSeeds = -23;
+    public const long PoisonAddresses = -24;
 
     public static Random For(long seed, long stream) => new(SimRuntime.SeedFor(seed, stream));
 }

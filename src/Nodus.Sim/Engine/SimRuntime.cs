@@ -378,7 +378,7 @@ public sealed class SimRuntime
     {
         if (Tamper is { } tamper && tamper.Applies(from))
         {
-            var sent = tamper.Tamper(from, message, out long hold);
+            var sent = tamper.Tamper(from, message, Now, out long hold);
             if (sent is null) return;
             if (hold > 0)
             {

@@ -236,6 +236,12 @@ public static class ReportJson
         json.WriteNumber("messagesWithheld", b.Withheld);
         json.WriteNumber("messagesHeld", b.Held);
         json.WriteNumber("messagesCorrupted", b.Corrupted);
+        if (b.Behaviour == "poison") json.WriteNumber("addressesPoisoned", b.Poisoned);
+        if (b.UnreachableShare is var (book, tried))
+        {
+            WriteStats(json, "unreachableShareOfBook", book);
+            WriteStats(json, "unreachableShareOfTried", tried);
+        }
         json.WriteEndObject();
     }
 

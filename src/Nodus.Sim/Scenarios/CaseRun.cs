@@ -291,7 +291,9 @@ internal sealed class CaseRun
         if (Broadcasting) result.Broadcast = Summarize(sources, Live, network);
         result.Discovery = discovery?.Summarize(runtime, Live, network);
         if (_eclipse is not null) result.Eclipse = _eclipse.Summarize(_eclipseSpec!.Countermeasures);
-        if (_byzantine is not null) result.Byzantine = _byzantineTally.Summarize(_byzantineSpec!, _byzantine, firstTx);
+        if (_byzantine is not null)
+            result.Byzantine = _byzantineTally.Summarize(_byzantineSpec!, _byzantine, firstTx,
+                _byzantine.Behaviour == ByzantineBehaviour.Poison && discovery is not null ? BookPoisoning(runtime, Live, discovery) : null);
         if (result.Discovery is not null) result.Discovery.Churn = churn?.Result();
         if (_blocks is not null)
             result.Blocks = _blocks.Summarize(Live, network, _scenario.Partitions
@@ -322,6 +324,30 @@ internal sealed class CaseRun
 
     private bool IsByzantine(int v) => _byzantine is not null && _byzantine.IsByzantine(v);
 
+    /// <summary>Per live honest node: the share of its address book, and of its tried table, that no node answers at.</summary>
+    private static (Stats Book, Stats Tried) BookPoisoning(SimRuntime runtime, Func<int, bool> live, DiscoveryNetwork discovery)
+    {
+        var book = new List<double>();
+        var tried = new List<double>();
+        for (int v = 0; v < runtime.NodeCount; v++)
+        {
+            if (!live(v) || discovery.Service(v) is not { } service) continue;
+            int all = 0, bogus = 0, inTried = 0, bogusTried = 0;
+            foreach (var info in service.Addresses.All)
+            {
+                bool nobody = runtime.IndexOf(info.Address.EndPoint) < 0;
+                all++;
+                if (nobody) bogus++;
+                if (!info.InTried) continue;
+                inTried++;
+                if (nobody) bogusTried++;
+            }
+            if (all > 0) book.Add(bogus / (double)all);
+            if (inTried > 0) tried.Add(bogusTried / (double)inTried);
+        }
+        return (new Stats(book), new Stats(tried));
+    }
+
     /// <summary>
     /// Marks the case's Byzantine nodes (their own seeded stream, so the other draws of the case are unchanged) and
     /// lets them tamper with their sends; counts honest-to-Byzantine connections and the ones honest nodes close.
@@ -334,7 +360,8 @@ internal sealed class CaseRun
         int count = (int)Math.Round(spec.Fraction * _honest);
         var chosen = ByzantineNodes.Choose(_honest, count, RandomStreams.For(_scenario.Seed, RandomStreams.Byzantine),
             v => graphDegree[v] > 0 || _discovery is not null);
-        _byzantine = new ByzantineNodes(chosen, behaviour, (long)(spec.DelaySeconds * Time.Second), spec.Collude);
+        _byzantine = new ByzantineNodes(chosen, behaviour, (long)(spec.DelaySeconds * Time.Second), spec.Collude,
+            runtime.Addresses, RandomStreams.For(_scenario.Seed, RandomStreams.PoisonAddresses));
         runtime.Tamper = _byzantine;
         runtime.PeerClosedLocally = (node, remote, reason, now) =>
         {
