@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -161,6 +162,33 @@ public sealed class DnsSeederTests
     }
 
     [Fact]
+    public async Task DnsClient_AsksTheServerDirectly_IgnoresStrayDatagrams_AndGivesUpOnASilentOne()
+    {
+        var good = new List<(IPAddress, ulong)> { (IPAddress.Parse("198.51.100.7"), 9UL), (IPAddress.Parse("2001:db8::7"), 9UL) };
+        await using var seeder = DnsSeeder.Start(new DnsSeederOptions { Name = SeedName, Listen = new IPEndPoint(IPAddress.Loopback, 0) },
+            () => Task.FromResult<IReadOnlyList<(IPAddress, ulong)>>(good), NullLogger.Instance);
+        var found = await DnsClient.ResolveAsync(seeder.LocalEndPoint, SeedName, CancellationToken.None);
+        Assert.Equal(["198.51.100.7", "2001:db8::7"], found.Select(a => a.ToString()));
+        Assert.Empty(await DnsClient.ResolveAsync(seeder.LocalEndPoint, "other." + SeedName, CancellationToken.None)); // NXDOMAIN
+
+        // A server that first sends garbage and an answer with the wrong id, then stays silent: no addresses, a timeout.
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = (IPEndPoint)silent.Client.LocalEndPoint!;
+        var prank = Task.Run(async () =>
+        {
+            var query = await silent.ReceiveAsync();
+            await silent.SendAsync(new byte[] { 1, 2, 3 }, query.RemoteEndPoint);
+            var wrongId = DnsMessage.WriteQuery((ushort)(BinaryPrimitives.ReadUInt16BigEndian(query.Buffer) + 1), SeedName, DnsType.A);
+            wrongId[2] |= 0x80;
+            await silent.SendAsync(wrongId, query.RemoteEndPoint);
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DnsClient.QueryAsync(server, SeedName, DnsType.A, CancellationToken.None));
+        Assert.True(clock.Elapsed >= DnsClient.AttemptTimeout * DnsClient.Attempts - TimeSpan.FromMilliseconds(100), $"{clock.Elapsed}");
+        await prank;
+    }
+
+    [Fact]
     public async Task NewNode_WithOnlyTheDnsSeed_FindsTheNetworkThroughIt()
     {
         const int Nodes = 5; // 127.0.0.1 (the seed, also everyone's bootnode) … 127.0.0.5
@@ -190,8 +218,8 @@ public sealed class DnsSeederTests
                 Host = new NodeHostOptions
                 {
                     Magic = Networks.Regtest.Magic, Listen = At(k), DialFrom = At(k).Address, Node = node, RandomSeed = 500 + k,
-                    // The system resolver knows nothing of the test's seed: ask the seeder directly, as a resolver would.
-                    ResolveHost = async (host, _) => [.. (await AskAsync(seedAt, host, DnsType.A)).Addresses],
+                    // The system resolver knows nothing of the test's seed: ask the seeder directly (nodus node --dns-server).
+                    ResolveHost = (host, cancel) => DnsClient.ResolveAsync(seedAt, host, cancel), // what --dns-server does
                 },
             }, NullLoggerFactory.Instance);
             daemons.Add(daemon);

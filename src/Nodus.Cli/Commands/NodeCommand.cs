@@ -33,6 +33,8 @@ internal static class NodeCommand
             HelpName = "NAME",
         };
         var dnsSeedListen = CliOptions.EndPoint("--dns-seed-listen", "Answer the DNS seed's queries on udp IP:PORT (default: 0.0.0.0:53)");
+        var dnsServer = CliOptions.EndPoint("--dns-server",
+            "Ask this DNS server for the --seed names instead of the system's resolver, IP[:PORT] (default port 53): e.g. a devnet's seed served with --dns-seed-listen", portOptional: true);
         var seed = new Option<string[]>("--seed") { Description = "DNS seed host name to discover peers; repeatable (replaces the network's seeds)", Arity = ArgumentArity.ZeroOrMore, HelpName = "HOST" };
         var noSeeds = new Option<bool>("--no-seeds") { Description = "Never ask DNS or hard-coded seeds for peers (the address book, --connect and --addnode only)" };
         var allowLocal = new Option<bool>("--allow-local-addresses") { Description = "Treat loopback and private addresses as routable, each IPv4 address its own network group (always on for regtest)" };
@@ -89,7 +91,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: listen for peers, connect to peers, serve JSON-RPC.")
         {
-            network, dataDir, listen, rpc, connect, addNode, seedNode, dnsSeed, dnsSeedListen, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
+            network, dataDir, listen, rpc, connect, addNode, seedNode, dnsSeed, dnsSeedListen, dnsServer, seed, noSeeds, allowLocal, relay, tls, tlsAllow, tlsKeepCert, mine, mineInterval, compactBlocks, logLevel,
         };
         command.SetAction(async (result, _) =>
         {
@@ -152,6 +154,9 @@ internal static class NodeCommand
                     Listen = listenAt,
                     Node = nodeOptions,
                     Tls = new TlsOptions { Mode = tlsMode, AllowedFingerprints = allowed.ToHashSet(StringComparer.Ordinal) },
+                    ResolveHost = result.GetValue(dnsServer) is { } server
+                        ? (host, cancel) => DnsClient.ResolveAsync(CliOptions.WithDefaultPort(server, DefaultDnsPort), host, cancel)
+                        : NodeHostOptions.SystemResolver,
                 },
             };
             return await RunAsync(options, result.GetValue(logLevel)).ConfigureAwait(false);

@@ -73,5 +73,8 @@ public sealed record NodeHostOptions
     public Func<long> Clock { get; init; } = SystemClock.Now;
 
     /// <summary>Resolves a DNS seed to its A and AAAA records (tests substitute a local table; never a public resolver).</summary>
-    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = SystemResolver;
+
+    /// <summary>The machine's resolver (getaddrinfo).</summary>
+    public static readonly Func<string, CancellationToken, Task<IPAddress[]>> SystemResolver = Dns.GetHostAddressesAsync;
 }
