@@ -116,6 +116,13 @@ public class DiscoveryScenarioTests
         Assert.Null(new ScenarioRunner(Churning(60)).Run().Cases.Single().Discovery!.DnsSeeds);
 
         Assert.Equal(ReportJson.Serialize(report), ReportJson.Serialize(new ScenarioRunner(WithSeeds()).Run()));
+        // Seeds that churn too: a query to one that is down times out empty, and the nodes get by with the other.
+        var churningSeeds = WithSeeds();
+        churningSeeds.Churn!.IncludeBootnodes = true;
+        var down = new ScenarioRunner(churningSeeds).Run().Cases.Single().Discovery!;
+        Assert.True(down.Churn!.BootnodeDepartures > 0 && down.DnsSeeds!.Unanswered > 0, $"{down.DnsSeeds!.Unanswered} unanswered");
+        Assert.All(down.Samples.Where(s => s.Seconds >= 60), s => Assert.True(s.LargestComponent >= s.Live - 3, $"t={s.Seconds}: {s.LargestComponent} of {s.Live}"));
+
         var tooMany = WithSeeds();
         tooMany.Topology.DnsSeeds = 4;
         Assert.Contains("topology.dnsSeeds", Assert.Throws<InvalidDataException>(tooMany.Validate).Message);
