@@ -188,6 +188,11 @@ public static class ReportHtml
               .Append("<td>").Append(z.Withheld).Append(" / ").Append(z.Held).Append(" / ").Append(z.Corrupted).Append("</td></tr>");
         }
         sb.Append("</table>");
+        foreach (var c in attacked)
+            if (c.Byzantine!.UnreachableShare is var (book, tried))
+                sb.Append("<p>").Append(E(c.Label)).Append(": ").Append(c.Byzantine.Poisoned).Append(" addresses of nobody sent; of a live honest node's address book ")
+                  .Append(F(Math.Round(100 * book.Percentile(50), 1))).Append("% unreachable (median; max ").Append(F(Math.Round(100 * book.Max, 1)))
+                  .Append("%), of its tried table ").Append(F(Math.Round(100 * tried.Max, 1))).Append("% at most.</p>");
         var broadcast = attacked.Where(c => c.Broadcast is not null).GroupBy(c => c.Byzantine!.Behaviour + (c.Byzantine.Collude ? " colluding" : "")).ToList();
         if (broadcast.Count == 0) return;
         List<Svg.Series> Series(Func<CaseResult, double?> metric) => [.. broadcast.Select(g => new Svg.Series(g.Key,
