@@ -10,8 +10,8 @@ namespace Nodus.Sim.Scenarios;
 /// seed0.nodus.sim, seed1.nodus.sim, …, as the TCP node serves one with <c>--dns-seed</c>. They crawl
 /// (<see cref="DiscoveryOptions.Crawl"/>) and answer with the same choice of addresses (<see cref="SeedSelection"/>): a
 /// random sample of the addresses they reached lately and whose latest test succeeded, as many as one UDP answer
-/// holds. An answer arrives one round trip after the query; a seed that is down is a resolver timeout, and then an
-/// empty answer, as the core sees a failed lookup. Counts what was handed out, and how much of it was up.
+/// holds. An answer arrives one round trip after the query; a seed that is down, or cut off by a partition, is a
+/// resolver timeout, and then an empty answer, as the core sees a failed lookup. Counts what was handed out, and how much of it was up.
 /// </summary>
 internal sealed class SimDnsSeeds
 {
@@ -47,7 +47,7 @@ internal sealed class SimDnsSeeds
         {
             Queries++;
             int s = IndexOf(host);
-            if (s < 0 || !runtime.IsAlive(s) || _service(s) is not { } seed)
+            if (s < 0 || !runtime.IsAlive(s) || runtime.IsCut(v, s, runtime.Now) || _service(s) is not { } seed)
             {
                 Unanswered++;
                 runtime.Schedule(runtime.Now + ResolverTimeout, new Answer(v, runtime.Incarnation(v), host, []));
