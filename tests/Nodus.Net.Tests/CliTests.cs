@@ -231,6 +231,25 @@ public class CliTests
         var bad = await RunNodusAsync("sim", "--preset", "no-such-preset");
         Assert.Equal(2, bad.ExitCode);
         Assert.Equal("nodus sim: unknown preset 'no-such-preset' (try --list)", bad.Stderr.Trim());
+        var seeds = await RunNodusAsync("sim", "--preset", "relay-compare", "--dns-seeds", "2");
+        Assert.Equal(2, seeds.ExitCode);
+        Assert.Equal("nodus sim: topology.dnsSeeds needs a network grown by discovery (topology.kind discovery, not bitcoin)", seeds.Stderr.Trim());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Sim_DnsSeedsFromTheCommandLine_AnswerTheNodesOfAGrownNetwork()
+    {
+        string dir = TestNet.TempDir();
+        var run = await RunNodusAsync("sim", "--preset", "discovery", "--nodes", "120", "--duration", "20", "--dns-seeds", "2",
+            "--bootnode-max-connections", "125", "--no-trace", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+        var seeds = report.RootElement.GetProperty("cases")[0].GetProperty("discovery").GetProperty("dnsSeeds");
+        Assert.Equal(2, seeds.GetProperty("seeds").GetInt32());
+        Assert.True(seeds.GetProperty("queries").GetInt64() > 100, seeds.ToString());
+        var topology = report.RootElement.GetProperty("scenario").GetProperty("topology");
+        Assert.Equal(125, topology.GetProperty("bootnodeMaxConnections").GetInt32());
+        Assert.Equal(2, topology.GetProperty("dnsSeeds").GetInt32());
     }
 
     internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodusAsync(params string[] args)

@@ -38,12 +38,22 @@ public static class SimCommand
             Description = "how much validation time differs between nodes: each node's is the mean times a lognormal factor with this sigma and mean 1, drawn once per node (default 0: all equal)",
             HelpName = "SIGMA",
         };
+        var dnsSeeds = new Option<int?>("--dns-seeds")
+        {
+            Description = "networks grown by discovery: the first N bootnodes serve DNS seeds that crawl, and every other node asks them first, as Bitcoin Core asks its DNS seeds (topology.dnsSeeds)",
+            HelpName = "N",
+        };
+        var bootnodeConnections = new Option<int?>("--bootnode-max-connections")
+        {
+            Description = "networks grown by discovery: the bootnodes' -maxconnections (topology.bootnodeMaxConnections; Bitcoin Core's default is 125)",
+            HelpName = "N",
+        };
         var profile = new Option<bool>("--profile") { Description = "print to stderr the CPU time each kind of event took (messages by command), for finding the simulator's costs" };
         var jobs = new Option<int>("--jobs") { Description = "cases to run in parallel (each case is one thread)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "simulate the protocol on a virtual network and report latency, fairness, bandwidth, resilience")
         {
-            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, blockValidation, validationSpread, profile,
+            preset, scenarioFile, nodes, seed, duration, blocks, output, list, jobs, noTrace, forceTrace, noKeepAlive, noCompactBlocks, blockValidation, validationSpread, dnsSeeds, bootnodeConnections, profile,
         };
         command.SetAction(result =>
         {
@@ -67,6 +77,8 @@ public static class SimCommand
                 if (result.GetValue(noCompactBlocks)) scenario.CompactBlocks = false;
                 if (result.GetValue(blockValidation) is { } ms) scenario.Workload.BlockValidationMs = ms;
                 if (result.GetValue(validationSpread) is { } sigma) scenario.Workload.BlockValidationSpread = sigma;
+                if (result.GetValue(dnsSeeds) is { } seeds) scenario.Topology.DnsSeeds = seeds;
+                if (result.GetValue(bootnodeConnections) is { } limit) scenario.Topology.BootnodeMaxConnections = limit;
                 scenario.Validate();
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)

@@ -58,6 +58,7 @@ public static class ReportJson
         {
             json.WriteNumber("bootnodes", s.Topology.Bootnodes);
             json.WriteNumber("bootnodeMaxConnections", s.Topology.BootnodeMaxConnections);
+            if (s.Topology.DnsSeeds > 0) json.WriteNumber("dnsSeeds", s.Topology.DnsSeeds); // only when set: other reports stay as they were
             json.WriteString("addressBook", s.Topology.AddressBook);
             json.WriteNumber("sampleSeconds", s.Topology.SampleSeconds);
         }

@@ -150,6 +150,8 @@ public sealed class TopologySpec
             throw new InvalidDataException($"topology.kind '{Kind}': use random-regular, bitcoin, edges or discovery");
         if (BootnodeMaxConnections < 12) throw new InvalidDataException("topology.bootnodeMaxConnections must be at least 12 (10 outbound + a feeler + one inbound)");
         if (Bootnodes < 1) throw new InvalidDataException("topology.bootnodes must be at least 1");
+        if (DnsSeeds > 0 && Kind != "discovery")
+            throw new InvalidDataException($"topology.dnsSeeds needs a network grown by discovery (topology.kind discovery, not {Kind})");
         if (DnsSeeds < 0 || DnsSeeds > Bootnodes)
             throw new InvalidDataException($"topology.dnsSeeds {DnsSeeds}: between 0 and topology.bootnodes ({Bootnodes}); the first bootnodes serve them");
         if (AddressBook is not ("small" or "core")) throw new InvalidDataException($"topology.addressBook '{AddressBook}': use small or core");
