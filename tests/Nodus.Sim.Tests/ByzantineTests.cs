@@ -128,4 +128,21 @@ public class ByzantineTests
         Assert.True(Failed(poison) > 1.4 * Failed(honest), $"failed dials {Failed(poison)} against {Failed(honest)}");
         Assert.Contains("\"addressesPoisoned\"", ReportJson.ToText(report));
     }
+
+    [Fact]
+    public void Spam_FakeAnnouncementsCostBandwidthNotLatency()
+    {
+        var report = new ScenarioRunner(Broadcast(new CaseSpec { Label = "honest" }, Byzantine("spam", 0.3))).Run();
+        var (honest, spam) = (report.Cases[0], report.Cases[1]);
+        Assert.True(spam.Byzantine!.Spammed > 10_000, $"{spam.Byzantine.Spammed} fake announcements");
+        Assert.All(spam.Broadcast!.Transactions, t => Assert.Equal(t.LiveNodes, t.Reached));
+        // Every made-up transaction is asked for once and answered notfound: the cost is bandwidth…
+        long Bytes(CaseResult c, string command) => c.Traffic.PerCommand.FirstOrDefault(kv => kv.Key == command).Value.Bytes;
+        Assert.True(Bytes(spam, "getdata") > 5 * Bytes(honest, "getdata"), $"getdata {Bytes(spam, "getdata")} B against {Bytes(honest, "getdata")} B");
+        Assert.True(Bytes(spam, "notfound") > 0);
+        // …not latency (the request tracker asks other announcers of the real transactions), and nobody is punished.
+        Assert.True(MedianTime90(spam) < 1.3 * MedianTime90(honest), $"spam {MedianTime90(spam)} ms, honest {MedianTime90(honest)} ms");
+        Assert.Equal(0, spam.Byzantine.ClosedByHonest);
+        Assert.Contains("\"fakeAnnouncements\"", ReportJson.ToText(report));
+    }
 }

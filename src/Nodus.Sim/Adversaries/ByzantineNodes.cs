@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Nodus.Core;
 using Nodus.Core.Chain;
 using Nodus.Sim.Engine;
+using Nodus.Wire.Encoding;
 using Nodus.Wire.Messages;
 using Nodus.Wire.Types;
 
@@ -28,6 +29,12 @@ public enum ByzantineBehaviour
     /// MAX_ADDR_TO_SEND, so not punished) in answer to getaddr. Honest nodes store them, relay the short announcements
     /// on, and waste dials on them; Core's defences are the addr rate limit and the new table's bucketing by source group.</summary>
     Poison,
+    /// <summary>Relays honestly, but floods transaction announcements: every inv with transactions it sends also
+    /// announces <see cref="ByzantineNodes.SpamPerInv"/> transactions that do not exist (fresh random ids). Honest nodes
+    /// ask for some, get notfound from the Byzantine node's own engine, and must keep real announcements moving: Core's
+    /// defences are the request tracker's limits (5,000 announcements and 100 requests in flight per peer) and asking
+    /// another announcer first.</summary>
+    Spam,
 }
 
 /// <summary>
@@ -36,7 +43,7 @@ public enum ByzantineBehaviour
 /// </summary>
 public sealed class ByzantineNodes : ISendTamper
 {
-    public const string BehaviourNames = "drop, delay, stall, invalid or poison";
+    public const string BehaviourNames = "drop, delay, stall, invalid, poison or spam";
 
     /// <summary>Bounds how long a message may be held (one virtual hour), so held events cannot pile up forever.</summary>
     public const double MaxDelaySeconds = 3600;
@@ -51,16 +58,18 @@ public sealed class ByzantineNodes : ISendTamper
     private readonly ConditionalWeakTable<CompactBlock, CompactBlock> _badCompactBlocks = [];
 
     private readonly SimAddresses? _addresses;
-    private readonly Random? _poisonRandom;
+    private readonly Random? _forge;
 
     /// <param name="addresses">For <see cref="ByzantineBehaviour.Poison"/>: the network's addresses, past whose nodes
     /// the bogus ones are taken (same /16 groups, nobody listening).</param>
+    /// <param name="random">For poison and spam: where the made-up addresses and transaction ids come from.</param>
     public ByzantineNodes(bool[] byzantine, ByzantineBehaviour behaviour, long delay, bool collude = false, SimAddresses? addresses = null, Random? random = null)
     {
         _addresses = addresses;
-        _poisonRandom = random;
+        _forge = random;
         if (behaviour == ByzantineBehaviour.Poison && (addresses is null || random is null))
             throw new ArgumentException("poison needs the network's addresses and a random stream");
+        if (behaviour == ByzantineBehaviour.Spam && random is null) throw new ArgumentException("spam needs a random stream");
         _collude = collude;
         _byzantine = byzantine;
         Behaviour = behaviour;
@@ -78,6 +87,12 @@ public sealed class ByzantineNodes : ISendTamper
     public long Corrupted { get; private set; }
     /// <summary>Addresses of nobody sent in addr messages (poison).</summary>
     public long Poisoned { get; private set; }
+    /// <summary>Announcements of transactions that do not exist (spam).</summary>
+    public long Spammed { get; private set; }
+
+    /// <summary>Made-up transactions added to each inv with transactions (spam): with diffusion's inv every ~2–5 s per
+    /// peer, a few thousand a minute per peer, enough to hit the 5,000-announcement limit now and then.</summary>
+    public const int SpamPerInv = 100;
 
     public bool IsByzantine(int node) => node < _byzantine.Length && _byzantine[node];
 
@@ -90,6 +105,7 @@ public sealed class ByzantineNodes : ISendTamper
             case "stall": behaviour = ByzantineBehaviour.Stall; return true;
             case "invalid": behaviour = ByzantineBehaviour.Invalid; return true;
             case "poison": behaviour = ByzantineBehaviour.Poison; return true;
+            case "spam": behaviour = ByzantineBehaviour.Spam; return true;
             default: behaviour = default; return false;
         }
     }
@@ -123,6 +139,7 @@ public sealed class ByzantineNodes : ISendTamper
     {
         hold = 0;
         if (Behaviour == ByzantineBehaviour.Poison) return message is AddrMessage addr ? Poison(addr, now) : message;
+        if (Behaviour == ByzantineBehaviour.Spam) return message is InvMessage inv ? Spam(inv) : message;
         // Bodies: transactions and blocks, whole or compact (BIP 152: cmpctblock, and blocktxn's missing transactions).
         bool body = message is TxMessage or DandelionTxMessage or BlockMessage or CmpctBlockMessage or BlockTxnMessage;
         bool relayed = body || message is InvMessage or HeadersMessage;
@@ -169,12 +186,30 @@ public sealed class ByzantineNodes : ISendTamper
         long space = (long)_addresses!.Nodes * BogusSpaceFactor;
         for (int i = 0; i < count; i++)
         {
-            int index = (int)Math.Min(int.MaxValue, _addresses.Nodes + _poisonRandom!.NextInt64(space));
+            int index = (int)Math.Min(int.MaxValue, _addresses.Nodes + _forge!.NextInt64(space));
             bogus.Add(new TimestampedAddress(seen, new NetAddress(new System.Net.IPEndPoint(_addresses.AddressOf(index), _addresses.Port),
                 NodeOptions.NodeNetwork | NodeOptions.NodeWitness)));
         }
         Poisoned += count;
         return new AddrMessage(bogus);
+    }
+
+    private InvMessage Spam(InvMessage original)
+    {
+        InvType? type = null;
+        foreach (var item in original.Inventory)
+            if (item.Type is not (InvType.Block or InvType.WitnessBlock or InvType.CompactBlock or InvType.FilteredBlock)) { type = item.Type; break; }
+        if (type is not { } txType) return original; // a block announcement: left alone
+        var items = new List<InvVector>(original.Inventory.Count + SpamPerInv);
+        items.AddRange(original.Inventory);
+        Span<byte> id = stackalloc byte[32];
+        for (int i = 0; i < SpamPerInv; i++)
+        {
+            _forge!.NextBytes(id);
+            items.Add(new InvVector(txType, new Hash256(id)));
+        }
+        Spammed += SpamPerInv;
+        return new InvMessage(items);
     }
 
     /// <summary>

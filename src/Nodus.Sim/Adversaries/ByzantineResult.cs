@@ -28,6 +28,8 @@ public sealed class ByzantineResult
     public required long Corrupted { get; init; }
     /// <summary>Addresses of nobody the Byzantine nodes sent (poison).</summary>
     public long Poisoned { get; init; }
+    /// <summary>Announcements of transactions that do not exist (spam).</summary>
+    public long Spammed { get; init; }
     /// <summary>Poison in a grown network: per live honest node, the share of its address book, and of its tried
     /// table, where nobody listens (null otherwise).</summary>
     public (Stats Book, Stats Tried)? UnreachableShare { get; init; }
@@ -52,6 +54,7 @@ internal sealed class ByzantineTally
     public ByzantineResult Summarize(ByzantineSpec spec, ByzantineNodes nodes, long firstTx, (Stats, Stats)? unreachableShare = null) => new()
     {
         Poisoned = nodes.Poisoned,
+        Spammed = nodes.Spammed,
         UnreachableShare = unreachableShare,
         Behaviour = ByzantineNodes.NameOf(nodes.Behaviour),
         Fraction = spec.Fraction,

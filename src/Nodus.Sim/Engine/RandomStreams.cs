@@ -19,7 +19,8 @@ public static class RandomStreams
     public const long EclipseVictims = -21;
     public const long Churn = -22;
     public const long DnsSeeds = -23;
-    public const long PoisonAddresses = -24;
+    /// <summary>What Byzantine nodes make up: poisoned addresses, spammed transaction ids.</summary>
+    public const long ByzantineForgeries = -24;
 
     public static Random For(long seed, long stream) => new(SimRuntime.SeedFor(seed, stream));
 }

@@ -238,6 +238,7 @@ public static class ReportJson
         json.WriteNumber("messagesHeld", b.Held);
         json.WriteNumber("messagesCorrupted", b.Corrupted);
         if (b.Behaviour == "poison") json.WriteNumber("addressesPoisoned", b.Poisoned);
+        if (b.Behaviour == "spam") json.WriteNumber("fakeAnnouncements", b.Spammed);
         if (b.UnreachableShare is var (book, tried))
         {
             WriteStats(json, "unreachableShareOfBook", book);

@@ -361,7 +361,7 @@ internal sealed class CaseRun
         var chosen = ByzantineNodes.Choose(_honest, count, RandomStreams.For(_scenario.Seed, RandomStreams.Byzantine),
             v => graphDegree[v] > 0 || _discovery is not null);
         _byzantine = new ByzantineNodes(chosen, behaviour, (long)(spec.DelaySeconds * Time.Second), spec.Collude,
-            runtime.Addresses, RandomStreams.For(_scenario.Seed, RandomStreams.PoisonAddresses));
+            runtime.Addresses, RandomStreams.For(_scenario.Seed, RandomStreams.ByzantineForgeries));
         runtime.Tamper = _byzantine;
         runtime.PeerClosedLocally = (node, remote, reason, now) =>
         {
