@@ -122,7 +122,9 @@ public sealed partial class BlockSync
         if (header.Entry is { IsInvalid: true }) return;
         if (!header.Result.IsValid || header.Entry is not { } entry)
         {
-            _context.Misbehaving(peer, $"invalid header in cmpctblock: {header.Result.Reason}");
+            if (header.Result.Outcome == ValidationOutcome.TimeTooNew) // not punished, as for a headers message
+                _context.Log(LogSeverity.Information, $"peer {peer.Id}: cmpctblock header refused: {header.Result.Reason}");
+            else _context.Misbehaving(peer, $"invalid header in cmpctblock: {header.Result.Reason}");
             return;
         }
         state.UpdateBestKnown(entry);

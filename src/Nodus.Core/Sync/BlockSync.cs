@@ -259,7 +259,11 @@ public sealed partial class BlockSync : INodeBehaviour
         }
         if (!accepted.Result.IsValid)
         {
-            _context.Misbehaving(peer, $"invalid header: {accepted.Result.Reason}");
+            // Bitcoin Core's MaybePunishNodeForBlock lets BLOCK_TIME_FUTURE go: the header may become valid, and the
+            // fault may be a clock's. The header is refused, the peer kept.
+            if (accepted.Result.Outcome == ValidationOutcome.TimeTooNew)
+                _context.Log(LogSeverity.Information, $"peer {peer.Id}: header refused: {accepted.Result.Reason}");
+            else _context.Misbehaving(peer, $"invalid header: {accepted.Result.Reason}");
             return;
         }
         state.UnconnectingHeaders = 0;

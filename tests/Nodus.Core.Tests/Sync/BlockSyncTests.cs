@@ -1,4 +1,5 @@
 using Nodus.Core;
+using Nodus.Core.Chain;
 using Nodus.Core.Peers;
 using Nodus.Core.Sync;
 using Nodus.Core.Tests.Support;
@@ -198,6 +199,27 @@ public sealed class BlockSyncTests
         kit.Network.SendFrom(honest, victim, new HeadersMessage([bad]));
         kit.Network.RunFor(Time.Second);
         Assert.Contains(kit.Network.Closed, c => c.Node == victim && c.Reason.Code == DisconnectCode.ProtocolViolation);
+    }
+
+    [Fact]
+    public void HeaderFromTheFuture_IsRefused_ButTheSenderIsKept()
+    {
+        // Bitcoin Core does not punish BLOCK_TIME_FUTURE (a clock may be off): the header is refused, the peer stays.
+        var kit = NewKit();
+        int honest = kit.AddFullNode();
+        int victim = kit.AddFullNode();
+        kit.Network.Connect(victim, honest);
+        kit.Network.RunFor(Time.Second);
+        var tip = kit.Full[honest].Chain.Tip;
+        var future = tip.Header;
+        future.PrevBlock = tip.Hash;
+        future.Time = (uint)(Time.ToUnixSeconds(kit.Network.Now) + 3 * 3600); // the limit is 2 hours
+        Assert.Equal(MiningStatus.Found, Miner.Grind(ref future, 1_000_000, out _));
+        kit.Network.SendFrom(honest, victim, new HeadersMessage([future]));
+        kit.Network.RunFor(Time.Second);
+        Assert.DoesNotContain(kit.Network.Closed, c => c.Node == victim);
+        Assert.Null(kit.Full[victim].Chain.Get(future.GetHash()));
+        Assert.Single(kit.Full[victim].Engine.Peers, p => p.IsEstablished);
     }
 
     [Fact]
