@@ -145,4 +145,32 @@ public class ByzantineTests
         Assert.Equal(0, spam.Byzantine.ClosedByHonest);
         Assert.Contains("\"fakeAnnouncements\"", ReportJson.ToText(report));
     }
+
+    [Fact]
+    public void InvalidHeaders_LiarsAreCutOffAtTheirFirstAnnouncement_AndTheirOwnBlocksAreLost()
+    {
+        var scenario = new Scenario
+        {
+            Name = "invalid-headers-test",
+            Seed = 2,
+            Nodes = 150,
+            DurationSeconds = 30,
+            Topology = new TopologySpec { Kind = "random-regular", Degree = 8 },
+            Workload = new WorkloadSpec { Kind = "handshake", Blocks = 6, BlockIntervalSeconds = 20, FirstBlockAtSeconds = 5, BlockMaxBytes = 20_000 },
+            Cases = [Byzantine("invalid-headers", 0.3)],
+        };
+        var c = new ScenarioRunner(scenario).Run().Cases.Single();
+        var b = c.Byzantine!;
+        Assert.Equal("invalid-headers", b.Behaviour);
+        Assert.True(b.Corrupted > 0);
+        // An invalid header is punished at once (Core's BLOCK_INVALID_HEADER): most honest–liar links are closed (80%
+        // here; the rest never got a header from the liar, whose peer had announced each block to it first)…
+        Assert.True(b.ClosedByHonest > 0.6 * b.HonestByzantineConnections, $"{b.ClosedByHonest} of {b.HonestByzantineConnections} closed");
+        Assert.Contains(b.CloseReasons, r => r.Code == "ProtocolViolation");
+        Assert.Equal(0, b.HonestConnectionsClosed);
+        // …the honest blocks still reach every honest node, and every honest node ends on one tip.
+        var blocks = c.Blocks!;
+        Assert.Equal(1, blocks.DistinctFinalTips);
+        Assert.All(blocks.Blocks.Where(r => r.OnMainChain), r => Assert.Equal(1.0, r.Propagation.Coverage));
+    }
 }

@@ -35,6 +35,11 @@ public enum ByzantineBehaviour
     /// defences are the request tracker's limits (5,000 announcements and 100 requests in flight per peer) and asking
     /// another announcer first.</summary>
     Spam,
+    /// <summary>Announces blocks with headers that fail proof of work: every header it sends (headers messages, compact
+    /// blocks) claims Bitcoin's mainnet difficulty over a hash that meets only the simulated network's, so honest
+    /// validation says high-hash, an invalid header, which Core punishes at once. A block it mines reaches nobody
+    /// through it.</summary>
+    InvalidHeaders,
 }
 
 /// <summary>
@@ -43,7 +48,7 @@ public enum ByzantineBehaviour
 /// </summary>
 public sealed class ByzantineNodes : ISendTamper
 {
-    public const string BehaviourNames = "drop, delay, stall, invalid, poison or spam";
+    public const string BehaviourNames = "drop, delay, stall, invalid, invalid-headers, poison or spam";
 
     /// <summary>Bounds how long a message may be held (one virtual hour), so held events cannot pile up forever.</summary>
     public const double MaxDelaySeconds = 3600;
@@ -106,11 +111,13 @@ public sealed class ByzantineNodes : ISendTamper
             case "invalid": behaviour = ByzantineBehaviour.Invalid; return true;
             case "poison": behaviour = ByzantineBehaviour.Poison; return true;
             case "spam": behaviour = ByzantineBehaviour.Spam; return true;
+            case "invalid-headers": behaviour = ByzantineBehaviour.InvalidHeaders; return true;
             default: behaviour = default; return false;
         }
     }
 
-    public static string NameOf(ByzantineBehaviour behaviour) => behaviour.ToString().ToLowerInvariant();
+    public static string NameOf(ByzantineBehaviour behaviour) =>
+        behaviour == ByzantineBehaviour.InvalidHeaders ? "invalid-headers" : behaviour.ToString().ToLowerInvariant();
 
     /// <summary>
     /// Picks <paramref name="count"/> of the nodes below <paramref name="n"/> that <paramref name="eligible"/> allows,
@@ -166,9 +173,25 @@ public sealed class ByzantineNodes : ISendTamper
                     CmpctBlockMessage compact => new CmpctBlockMessage(_badCompactBlocks.GetValue(compact.Block, MutateCompact)),
                     _ => message,
                 };
+            case ByzantineBehaviour.InvalidHeaders when message is HeadersMessage { Headers.Count: > 0 } headers:
+                Corrupted++;
+                return new HeadersMessage(headers.Headers.Select(Unworked));
+            case ByzantineBehaviour.InvalidHeaders when message is CmpctBlockMessage compact:
+                Corrupted++;
+                return new CmpctBlockMessage(_badCompactBlocks.GetValue(compact.Block, static c =>
+                    new CompactBlock { Header = Unworked(c.Header), Nonce = c.Nonce, ShortIds = c.ShortIds, Prefilled = c.Prefilled }));
             default:
                 return message;
         }
+    }
+
+    /// <summary>Bitcoin's mainnet difficulty of 2009 (nBits 0x1d00ffff): a simulated header's hash misses its target.</summary>
+    private const uint MainnetBits = 0x1d00ffff;
+
+    private static BlockHeader Unworked(BlockHeader header)
+    {
+        header.Bits = MainnetBits; // the setter drops the memoised hash
+        return header;
     }
 
     /// <summary>Relayed announcements carry at most this many addresses (Core relays addr messages up to 10 entries);
