@@ -9,7 +9,8 @@ namespace Nodus.Core.Discovery;
 /// Outbound connection policy and inbound admission (Bitcoin Core's ThreadOpenConnections, ThreadDNSAddressSeed and
 /// AttemptToEvictConnection). Keeps 8 full-relay and 2 block-relay-only outbound connections to addresses chosen
 /// from the address manager, at most one per network group; opens a feeler about every 2 minutes to test a new-table
-/// address (or a tried-table collision) and closes it after the handshake; reconnects first to the anchors (the
+/// address (or a tried-table collision) and closes it after the handshake (a node serving a DNS seed crawls instead:
+/// <see cref="DiscoveryOptions.Crawl"/>); reconnects first to the anchors (the
 /// block-relay-only peers at the last shutdown); asks the seed nodes for addresses (addr-fetch connections) and falls
 /// back to DNS seeds, then hard-coded seeds, when the book is empty. With --connect it makes no automatic connections.
 /// </summary>
