@@ -61,7 +61,7 @@ public sealed record DiscoveryOptions
     /// Mean time between feeler connections: Bitcoin Core's 2 minutes (<see cref="ConnectionManager.FeelerInterval"/>).
     /// A node that crawls (<see cref="Crawl"/>) tests addresses far faster (<see cref="CrawlFeelerInterval"/>).
     /// </summary>
-    public long FeelerInterval { get; init; } = ConnectionManager.FeelerInterval;
+    public long FeelerInterval => Crawl ? CrawlFeelerInterval : ConnectionManager.FeelerInterval;
 
     /// <summary>
     /// The node crawls the network, as a DNS seeder's crawler does (sipa's bitcoin-seeder), so that the seed it serves
@@ -85,7 +85,7 @@ public sealed record DiscoveryOptions
     public int MaxFeelerConnections => Crawl ? CrawlFeelers : MaxFeelers;
 
     /// <summary>These options for a node that serves a DNS seed: it crawls (<see cref="Crawl"/>).</summary>
-    public DiscoveryOptions AsCrawler() => this with { Crawl = true, FeelerInterval = CrawlFeelerInterval };
+    public DiscoveryOptions AsCrawler() => this with { Crawl = true };
 
     /// <summary>Experiment setting: a feeler connection about every 2 minutes tests new-table addresses and tried
     /// collisions (Bitcoin Core; Heilman et al. 2015, countermeasure 4). Never false in a real node.</summary>

@@ -44,4 +44,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "peer {Remote} does not speak TLS ({Reason}); plain TCP with it for this session")]
     public static partial void TlsFallback(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "DNS seed {Host}: lookup failed; taken as an empty answer")]
+    public static partial void SeedLookupFailed(ILogger logger, string host, Exception error);
 }

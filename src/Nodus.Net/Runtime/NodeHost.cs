@@ -545,8 +545,11 @@ public sealed class NodeHost : IAsyncDisposable
                     var found = await _options.ResolveHost(host, cts.Token).ConfigureAwait(false);
                     addresses = [.. found.Take(NodeHostOptions.MaxAddressesPerSeed).Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)];
                 }
-                catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException)
+                catch (Exception e)
                 {
+                    // Any failure is an empty answer: the core waits for every seed it asked, and a resolver (the
+                    // system's, or DnsClient for --dns-server) must not leave it waiting by faulting this task.
+                    if (e is not (SocketException or OperationCanceledException)) HostLog.SeedLookupFailed(_logger, host, e);
                     addresses = [];
                 }
                 try { await _inputs.Writer.WriteAsync(new SeedsResolved(host, addresses)).ConfigureAwait(false); }

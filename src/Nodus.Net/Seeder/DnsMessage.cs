@@ -35,7 +35,7 @@ public static class DnsMessage
 {
     /// <summary>RFC 1035 §4.2.1: a UDP message without EDNS carries at most 512 bytes; longer answers would be
     /// truncated, so the seeder sends only as many records as fit.</summary>
-    public const int MaxUdpSize = 512;
+    public const int MaxUdpSize = Nodus.Core.Discovery.SeedSelection.MaxUdpAnswerBytes;
     /// <summary>RFC 1035 §3.1 / §2.3.4: names are at most 255 octets, labels at most 63.</summary>
     public const int MaxNameLength = 255, MaxLabelLength = 63;
     public const int HeaderSize = 12;

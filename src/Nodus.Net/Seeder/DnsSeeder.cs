@@ -47,6 +47,8 @@ public sealed partial class DnsSeeder : IAsyncDisposable
     /// 15 times its query, so an unbounded seed could be used to flood a forged source address; this bounds the
     /// flood, and the CPU the node spends, at about 0.5 MB/s.</summary>
     public const int MaxAnswersPerSecond = 1_000;
+    /// <summary>A service filter label, x&lt;hex&gt;: 'x' and at most 16 hex digits (the 64 service bits).</summary>
+    private const int MaxFilterLabelLength = 1 + 16;
 
     private readonly DnsSeederOptions _options;
     private readonly Func<Task<IReadOnlyList<(IPAddress Address, ulong Services)>>> _goodAddresses;
@@ -180,7 +182,7 @@ public sealed partial class DnsSeeder : IAsyncDisposable
         }
         if (!name.EndsWith("." + _name, StringComparison.Ordinal)) return false;
         string label = name[..^(_name.Length + 1)];
-        if (label.Length is > 1 and <= 17 && label[0] == 'x'
+        if (label.Length is > 1 and <= MaxFilterLabelLength && label[0] == 'x'
             && ulong.TryParse(label.AsSpan(1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong bits))
             services = bits;
         return true;

@@ -48,7 +48,6 @@ public enum ByzantineBehaviour
 /// </summary>
 public sealed class ByzantineNodes : ISendTamper
 {
-    public const string BehaviourNames = "drop, delay, stall, invalid, invalid-headers, poison or spam";
 
     /// <summary>Bounds how long a message may be held (one virtual hour), so held events cannot pile up forever.</summary>
     public const double MaxDelaySeconds = 3600;
@@ -101,23 +100,29 @@ public sealed class ByzantineNodes : ISendTamper
 
     public bool IsByzantine(int node) => node < _byzantine.Length && _byzantine[node];
 
+    /// <summary>Each behaviour's name in scenario files and reports.</summary>
+    private static readonly (string Name, ByzantineBehaviour Behaviour)[] Names =
+    [
+        ("drop", ByzantineBehaviour.Drop), ("delay", ByzantineBehaviour.Delay), ("stall", ByzantineBehaviour.Stall),
+        ("invalid", ByzantineBehaviour.Invalid), ("poison", ByzantineBehaviour.Poison), ("spam", ByzantineBehaviour.Spam),
+        ("invalid-headers", ByzantineBehaviour.InvalidHeaders),
+    ];
+
+    public static readonly string BehaviourNames = string.Join(", ", Names[..^1].Select(n => n.Name)) + " or " + Names[^1].Name;
+
     public static bool TryParse(string name, out ByzantineBehaviour behaviour)
     {
-        switch (name)
-        {
-            case "drop": behaviour = ByzantineBehaviour.Drop; return true;
-            case "delay": behaviour = ByzantineBehaviour.Delay; return true;
-            case "stall": behaviour = ByzantineBehaviour.Stall; return true;
-            case "invalid": behaviour = ByzantineBehaviour.Invalid; return true;
-            case "poison": behaviour = ByzantineBehaviour.Poison; return true;
-            case "spam": behaviour = ByzantineBehaviour.Spam; return true;
-            case "invalid-headers": behaviour = ByzantineBehaviour.InvalidHeaders; return true;
-            default: behaviour = default; return false;
-        }
+        foreach (var (n, b) in Names)
+            if (n == name)
+            {
+                behaviour = b;
+                return true;
+            }
+        behaviour = default;
+        return false;
     }
 
-    public static string NameOf(ByzantineBehaviour behaviour) =>
-        behaviour == ByzantineBehaviour.InvalidHeaders ? "invalid-headers" : behaviour.ToString().ToLowerInvariant();
+    public static string NameOf(ByzantineBehaviour behaviour) => Names.First(n => n.Behaviour == behaviour).Name;
 
     /// <summary>
     /// Picks <paramref name="count"/> of the nodes below <paramref name="n"/> that <paramref name="eligible"/> allows,

@@ -60,7 +60,7 @@ internal sealed class DiscoveryNetwork
         _services = new DiscoveryService?[nodes];
         if (spec.DnsSeeds > 0)
         {
-            var seeds = _seeds = new SimDnsSeeds(spec.DnsSeeds, runtime.Seed, v => v < _services.Length ? _services[v] : null);
+            var seeds = _seeds = new SimDnsSeeds(spec.DnsSeeds, runtime.Seed, v => _services[v]);
             _template = _template with { DnsSeeds = seeds.Names };
             runtime.DnsResolver = (v, hosts) => seeds.Resolve(runtime, v, hosts);
         }

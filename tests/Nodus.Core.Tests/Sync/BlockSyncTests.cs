@@ -187,36 +187,42 @@ public sealed class BlockSyncTests
     [Fact]
     public void InvalidHeader_DisconnectsTheSender()
     {
-        var kit = NewKit();
-        int honest = kit.AddFullNode();
-        int victim = kit.AddFullNode();
-        kit.Network.Connect(victim, honest);
-        kit.Network.RunFor(Time.Second);
-        var tip = kit.Full[honest].Chain.Tip;
-        var bad = tip.Header;
-        bad.PrevBlock = tip.Hash;
-        bad.Bits = 0x1d00ffff; // claims far more work than its hash has
-        kit.Network.SendFrom(honest, victim, new HeadersMessage([bad]));
-        kit.Network.RunFor(Time.Second);
+        var (kit, _, victim) = SendHeaderOnTip((bad, _) =>
+        {
+            bad.Bits = 0x1d00ffff; // claims far more work than its hash has
+            return bad;
+        });
         Assert.Contains(kit.Network.Closed, c => c.Node == victim && c.Reason.Code == DisconnectCode.ProtocolViolation);
+    }
+
+    /// <summary>Two connected nodes; the first sends the second a headers message of one header on its tip, which
+    /// <paramref name="make"/> makes from the tip's header (with PrevBlock set) and the time now.</summary>
+    private static (ChainKit Kit, BlockHeader Sent, int Victim) SendHeaderOnTip(Func<BlockHeader, long, BlockHeader> make)
+    {
+        var kit = NewKit();
+        int sender = kit.AddFullNode();
+        int victim = kit.AddFullNode();
+        kit.Network.Connect(victim, sender);
+        kit.Network.RunFor(Time.Second);
+        var tip = kit.Full[sender].Chain.Tip;
+        var header = tip.Header;
+        header.PrevBlock = tip.Hash;
+        header = make(header, kit.Network.Now);
+        kit.Network.SendFrom(sender, victim, new HeadersMessage([header]));
+        kit.Network.RunFor(Time.Second);
+        return (kit, header, victim);
     }
 
     [Fact]
     public void HeaderFromTheFuture_IsRefused_ButTheSenderIsKept()
     {
         // Bitcoin Core does not punish BLOCK_TIME_FUTURE (a clock may be off): the header is refused, the peer stays.
-        var kit = NewKit();
-        int honest = kit.AddFullNode();
-        int victim = kit.AddFullNode();
-        kit.Network.Connect(victim, honest);
-        kit.Network.RunFor(Time.Second);
-        var tip = kit.Full[honest].Chain.Tip;
-        var future = tip.Header;
-        future.PrevBlock = tip.Hash;
-        future.Time = (uint)(Time.ToUnixSeconds(kit.Network.Now) + 3 * 3600); // the limit is 2 hours
-        Assert.Equal(MiningStatus.Found, Miner.Grind(ref future, 1_000_000, out _));
-        kit.Network.SendFrom(honest, victim, new HeadersMessage([future]));
-        kit.Network.RunFor(Time.Second);
+        var (kit, future, victim) = SendHeaderOnTip((header, now) =>
+        {
+            header.Time = (uint)(Time.ToUnixSeconds(now) + 3 * 3600); // the limit is 2 hours
+            Assert.Equal(MiningStatus.Found, Miner.Grind(ref header, 1_000_000, out _));
+            return header;
+        });
         Assert.DoesNotContain(kit.Network.Closed, c => c.Node == victim);
         Assert.Null(kit.Full[victim].Chain.Get(future.GetHash()));
         Assert.Single(kit.Full[victim].Engine.Peers, p => p.IsEstablished);
